@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "github-packages-emulator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "github-packages-emulator", targets: ["github-packages-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libevent through pkg-config (Debian/Ubuntu: libevent-dev).
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent",
+            providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
+        ),
+        // Pure core: fixtures, request -> response. No sockets, no C.
+        .target(name: "PackagesEmulator"),
+        // The only module that imports CLibevent.
+        .target(
+            name: "PackagesEmulatorHTTP",
+            dependencies: [
+                "CLibevent", "PackagesEmulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "github-packages-emulator",
+            dependencies: [
+                "PackagesEmulator", "PackagesEmulatorHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "PackagesEmulatorTests",
+            dependencies: ["PackagesEmulator"],
+            resources: [.copy("Schemas")]
+        ),
+        .testTarget(
+            name: "LiveTests",
+            dependencies: ["PackagesEmulator"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
