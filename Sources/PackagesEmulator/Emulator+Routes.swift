@@ -1,0 +1,41 @@
+/// The emulator's own routes under `/_emulator/` (never a GitHub path) and the CORS preflight.
+extension Emulator {
+    func emulatorRoute(_ request: Request, path: Substring) -> Response {
+        guard path == "/_emulator/health", request.method == "GET" || request.method == "HEAD" else {
+            return Self.json(status: 404, APIError.notFoundRoute.body, requestID: nextRequestID())
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("status")
+        json.string("ok")
+        json.key("users")
+        json.int(Int64(store.userCount))
+        json.key("packages")
+        json.int(Int64(store.packageCount))
+        json.key("tokens")
+        json.int(Int64(store.tokenCount))
+        json.endObject()
+        return Self.json(status: 200, json.bytes, requestID: nextRequestID())
+    }
+
+    static func json(status: Int, _ body: [UInt8], requestID: String) -> Response {
+        Response(status: status, headers: [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-GitHub-Request-Id", requestID),
+            ("Content-Length", String(body.count)),
+        ], body: body)
+    }
+
+    /// GitHub answers preflights on every path without authentication. No `Content-Length`: RFC 9110
+    /// §8.6 forbids it on a 204.
+    static let preflight = Response(status: 204, headers: [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE"),
+        ("Access-Control-Allow-Headers",
+         "Authorization, Content-Type, If-Match, If-Modified-Since, If-None-Match, If-Unmodified-Since, "
+            + "Accept-Encoding, X-GitHub-OTP, X-Requested-With, User-Agent, GraphQL-Features, "
+            + "X-Github-Next-Global-ID, X-GitHub-Api-Version"),
+        ("Access-Control-Max-Age", "86400"),
+        ("Vary", "Accept-Encoding, Accept, X-Requested-With"),
+    ])
+}

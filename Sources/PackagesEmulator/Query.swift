@@ -1,0 +1,76 @@
+/// A request's query string, parsed by the core (SPEC §7, §12).
+///
+/// Repeated parameters: the last occurrence wins. Names are case-sensitive; unknown names are kept
+/// (they are repeated in `Link` URLs) and otherwise ignored.
+struct Query: Sendable, Equatable {
+    struct Parameter: Sendable, Equatable {
+        /// The `name=value` text of the occurrence that counts, exactly as sent.
+        var raw: String
+        var name: String
+        var value: String
+    }
+
+    /// One entry per distinct name, in the order first seen, holding its last occurrence.
+    private(set) var parameters: [Parameter] = []
+
+    static func parse(_ text: Substring) -> Result<Query, PercentDecoding.Failure> {
+        var query = Query()
+        for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = piece.firstIndex(of: "=")
+            let rawName = equals.map { piece[..<$0] } ?? piece
+            let rawValue = equals.map { piece[piece.index(after: $0)...] } ?? ""
+            let name: String
+            let value: String
+            switch PercentDecoding.decode(rawName, plusIsSpace: true) {
+            case .success(let decoded): name = decoded
+            case .failure(let failure): return .failure(failure)
+            }
+            switch PercentDecoding.decode(rawValue, plusIsSpace: true) {
+            case .success(let decoded): value = decoded
+            case .failure(let failure): return .failure(failure)
+            }
+            let parameter = Parameter(raw: String(piece), name: name, value: value)
+            if let index = query.parameters.firstIndex(where: { $0.name == name }) {
+                query.parameters[index] = parameter
+            } else {
+                query.parameters.append(parameter)
+            }
+        }
+        return .success(query)
+    }
+
+    subscript(name: String) -> String? {
+        parameters.first { $0.name == name }?.value
+    }
+
+    /// The query of a `Link` URL: every parameter as sent, `page` set to `page` (appended if absent).
+    func linkQuery(page: Int64) -> String {
+        var pieces: [String] = []
+        var hasPage = false
+        for parameter in parameters {
+            if parameter.name == "page" {
+                pieces.append("page=\(page)")
+                hasPage = true
+            } else {
+                pieces.append(parameter.raw)
+            }
+        }
+        if !hasPage { pieces.append("page=\(page)") }
+        return pieces.joined(separator: "&")
+    }
+}
+
+/// Numbers in the query: only ASCII digits count; larger than 64 bits saturates (SPEC §12).
+enum QueryNumber {
+    static func parse(_ text: String?) -> Int64? {
+        guard let text, !text.isEmpty else { return nil }
+        var value: Int64 = 0
+        for byte in text.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = times10.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            value = overflow1 || overflow2 ? Int64.max : next
+        }
+        return value
+    }
+}

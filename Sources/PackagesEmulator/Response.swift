@@ -1,0 +1,46 @@
+/// An answer, complete: status, every header (including `Content-Length`) and the body of a GET.
+///
+/// For HEAD, 204 and 304 the shell sends the headers only; `Content-Length` still says what a GET
+/// would carry (SPEC §9, §12).
+public struct Response: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let wanted = name.asciiLowercased()
+        return headers.first { $0.name.asciiLowercased() == wanted }?.value
+    }
+
+    /// Whether the body is sent on the wire (never for HEAD, 204 or 304).
+    public func sendsBody(method: String) -> Bool {
+        method != "HEAD" && status != 204 && status != 304
+    }
+
+    public static func reason(for status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 204: "No Content"
+        case 304: "Not Modified"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 413: "Payload Too Large"
+        case 414: "URI Too Long"
+        case 422: "Unprocessable Entity"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        default: "Unknown"
+        }
+    }
+}

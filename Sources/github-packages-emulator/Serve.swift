@@ -1,0 +1,151 @@
+import ArgumentParser
+import Logging
+import PackagesEmulator
+import PackagesEmulatorHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serve a fixtures directory over HTTP until SIGTERM or SIGINT (SPEC §11).
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a fixtures directory (the default command).",
+        discussion: """
+            Each option can also be set by the environment variable named beside it; a flag wins.
+            When ready, prints exactly one line `listening on http://HOST:PORT` on standard output.
+            """)
+
+    @Option(help: "Address to listen on. [EMULATOR_HOST, default 127.0.0.1]")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free port. [EMULATOR_PORT, default 8080]")
+    var port: Int?
+
+    @Option(help: "Fixtures directory. [EMULATOR_FIXTURES, default Fixtures]")
+    var fixtures: String?
+
+    @Option(name: .customLong("api-url"),
+            help: "API URL in bodies and Link headers. [EMULATOR_API_URL, default: the request's Host]")
+    var apiURL: String?
+
+    @Option(name: .customLong("web-url"), help: "Web URL in html_url fields. [EMULATOR_WEB_URL, default https://github.com]")
+    var webURL: String?
+
+    @Option(help: "Permission model: dotcom or ghes. [EMULATOR_PROFILE, default dotcom]")
+    var profile: Profile?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [EMULATOR_LOG_LEVEL, default info]")
+    var logLevel: Logger.Level?
+
+    /// Options after flags and environment variables are merged.
+    struct Settings {
+        var host: String
+        var port: Int
+        var fixtures: String
+        var apiURL: String?
+        var webURL: String
+        var profile: Profile
+        var logLevel: Logger.Level
+    }
+
+    func settings(environment: [String: String] = Environment.current) throws -> Settings {
+        func value<T>(_ flag: T?, _ variable: String, _ parse: (String) -> T?, default fallback: T) throws -> T {
+            if let flag { return flag }
+            guard let text = environment[variable] else { return fallback }
+            guard let parsed = parse(text) else {
+                throw ValidationError("\(variable)=\(text) is not a valid value.")
+            }
+            return parsed
+        }
+        let settings = Settings(
+            host: try value(host, "EMULATOR_HOST", { $0.isEmpty ? nil : $0 }, default: "127.0.0.1"),
+            port: try value(port, "EMULATOR_PORT", { Int($0) }, default: 8080),
+            fixtures: try value(fixtures, "EMULATOR_FIXTURES", { $0.isEmpty ? nil : $0 }, default: "Fixtures"),
+            apiURL: try value(apiURL, "EMULATOR_API_URL", { $0 }, default: nil),
+            webURL: try value(webURL, "EMULATOR_WEB_URL", { $0 }, default: "https://github.com"),
+            profile: try value(profile, "EMULATOR_PROFILE", { Profile(rawValue: $0) }, default: .dotcom),
+            logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info))
+        guard (0...65535).contains(settings.port) else {
+            throw ValidationError("The port must be between 0 and 65535, not \(settings.port).")
+        }
+        for (name, url) in [("--api-url", settings.apiURL), ("--web-url", settings.webURL)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.contains(" ") {
+                throw ValidationError("\(name) must be an http:// or https:// URL, not \(url).")
+            }
+        }
+        return settings
+    }
+
+    func validate() throws {
+        _ = try settings()
+    }
+
+    func run() throws {
+        let settings = try settings()
+        let logger = Logging.bootstrapped(level: settings.logLevel)
+        let loaded = FixtureLoader.load(directory: settings.fixtures, profile: settings.profile)
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        guard let fixtures = loaded.fixtures, loaded.errors.isEmpty else {
+            for error in loaded.errors { printError("\(error)") }
+            printError("\(settings.fixtures): \(loaded.errors.count) error(s); not serving")
+            throw ExitCode.failure
+        }
+        let store = Store(fixtures, profile: settings.profile, webURL: settings.webURL)
+        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL))
+        let server = Server(emulator: emulator, logger: logger)
+        do {
+            try server.bind(host: settings.host, port: settings.port)
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
+        }
+        logger.info("serving \(settings.fixtures)", metadata: [
+            "users": "\(store.userCount)", "packages": "\(store.packageCount)", "tokens": "\(store.tokenCount)",
+            "profile": "\(settings.profile.rawValue)",
+        ])
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        print("listening on http://\(host):\(server.port)")
+        fflush(nil)  // every stream: stdout may be a pipe, and the ready line must arrive now
+        server.run()
+        logger.info("stopped")
+    }
+}
+
+extension Profile: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// One line on standard error.
+func printError(_ line: String) {
+    let text = line + "\n"
+    _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+}
+
+enum Environment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
+
+enum Logging {
+    /// Logs go to standard error; standard output carries only the ready line.
+    static func bootstrapped(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "github-packages-emulator")
+        logger.logLevel = level
+        return logger
+    }
+}
