@@ -41,9 +41,10 @@ let package = Package(
             dependencies: ["PackagesEmulator"],
             resources: [.copy("Schemas")]
         ),
+        // Starts the real executable on 127.0.0.1:0 and talks to it over sockets.
         .testTarget(
             name: "LiveTests",
-            dependencies: ["PackagesEmulator"]
+            dependencies: ["github-packages-emulator"]
         ),
     ],
     swiftLanguageModes: [.v6]
