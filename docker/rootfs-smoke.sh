@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# The closest thing to the Docker image that runs without a Docker engine (issue 4): a minimal Debian root
+# (debootstrap --variant=minbase, the runtime base's release) holding only the runtime stage's packages,
+# the release binary at /usr/local/bin and Fixtures/ at /fixtures, the image's user and environment.
+# The emulator runs in it with chroot, as that user, on 127.0.0.1 and a free port; a curl walkthrough runs
+# against it from outside; the image's HEALTHCHECK command and `validate /fixtures` run inside. Then SIGTERM
+# by PID, which must end it with exit 0. Prints how long each phase took.
+#
+# Usage: docker/rootfs-smoke.sh [--reuse]   (as root: debootstrap, chroot and mount need it)
+#   --reuse   keep a root that an earlier run finished (.build-rootfs/root) instead of bootstrapping anew
+# Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian).
+# The Dockerfile is read through docker/check.sh's functions: packages, user and build flags cannot drift.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=docker/check.sh
+source "$repo/docker/check.sh"
+die() { printf 'docker/rootfs-smoke.sh: %s\n' "$*" >&2; exit 1; }
+
+state="$repo/.build-rootfs"
+root="$state/root"
+logs="$state/logs"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+reuse=false
+case "${1:-}" in
+    --reuse) reuse=true ;;
+    "") ;;
+    *) die "usage: docker/rootfs-smoke.sh [--reuse]" ;;
+esac
+[[ "$(id -u)" -eq 0 ]] || die "run as root (debootstrap, chroot and mount need it)"
+
+# Milliseconds since the epoch, from bash's own clock.
+now_ms() { local t="${EPOCHREALTIME/[.,]/}"; echo "${t:0:-3}"; }
+seconds_since() { local ms=$(($(now_ms) - $1)); printf '%d.%03d s' "$((ms / 1000))" "$((ms % 1000))"; }
+timings=()
+phase_started=0
+phase() { phase_started=$(now_ms); printf '\n== %s\n' "$*"; }
+phase_done() { timings+=("$(printf '%-34s %10s' "$1" "$(seconds_since "$phase_started")")"); }
+smoke_fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+server_pid=""
+cleanup() {
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+    unmount_all
+}
+# Unmount everything below the root, deepest first, so that nothing (like the host's /proc) stays mounted.
+unmount_all() {
+    [[ -d "$root" ]] || return 0
+    local mount
+    while read -r mount; do
+        umount -l "$mount" 2>/dev/null || true
+    done < <(awk -v root="$root" 'index($2, root "/") == 1 { print $2 }' /proc/self/mounts | sort -r)
+}
+trap cleanup EXIT
+
+total_started=$(now_ms)
+base="$(runtime_stage | awk 'toupper($1) == "FROM" { print $2; exit }')"
+suite="${base#*:}"
+suite="${suite%%-*}"
+mapfile -t packages < <(runtime_packages)
+useradd_command="$(runtime_stage | grep -o 'useradd [^&;|]*' | head -n 1 | sed 's/ *$//')"
+[[ -n "$useradd_command" ]] || die "no 'useradd' in the runtime stage of $dockerfile"
+user_spec="$(runtime_stage | awk 'toupper($1) == "USER" { user = $2 } END { print user }')"
+[[ -n "$user_spec" ]] || die "no USER in the runtime stage of $dockerfile"
+[[ "$user_spec" == *:* ]] || user_spec="$user_spec:$user_spec"
+
+# ---- tools ----
+phase "tools (debootstrap, curl, python3)"
+missing=()
+for tool in debootstrap curl python3; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+[[ -e /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)
+if ((${#missing[@]} > 0)); then
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi
+phase_done "tools"
+
+# ---- the release binary, with the Dockerfile's flags ----
+build_command="$(swift_build_command)"
+read -r -a build_flags <<<"${build_command#swift build}"
+phase "release build: $build_command --scratch-path ${scratch#"$repo"/}"
+mkdir -p "$state"
+(cd "$repo" && swift build "${build_flags[@]}" --scratch-path "$scratch") >"$state/build.log" 2>&1 \
+    || { tail -n 40 "$state/build.log" >&2; smoke_fail "release build failed (log: $state/build.log)"; }
+binary="$(cd "$repo" && swift build -c release --scratch-path "$scratch" --show-bin-path)/github-packages-emulator"
+phase_done "release build (incremental)"
+
+# ---- the root ----
+if $reuse && [[ -f "$state/root.done" ]]; then
+    phase "debootstrap: reusing $root"
+    phase_done "debootstrap (reused)"
+else
+    phase "debootstrap --variant=minbase $suite $root ($mirror)"
+    unmount_all
+    rm -rf --one-file-system "$state/root" "$state/root.done"
+    mkdir -p "$state"
+    debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$state/debootstrap.log" 2>&1 \
+        || { tail -n 30 "$state/debootstrap.log" >&2; smoke_fail "debootstrap failed (log: $state/debootstrap.log)"; }
+    phase_done "debootstrap --variant=minbase"
+
+    phase "runtime packages: ${packages[*]}"
+    # The same sources as the debian:$suite-slim image: security updates included.
+    rm -f "$root/etc/apt/sources.list"
+    cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $mirror
+Suites: $suite $suite-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${mirror%/debian}/debian-security
+Suites: $suite-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    mount -t proc proc "$root/proc"
+    {
+        chroot "$root" apt-get update
+        chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends "${packages[@]}"
+        rm -rf "$root/var/lib/apt/lists/"*
+        # shellcheck disable=SC2086  # the Dockerfile's own words
+        chroot "$root" $useradd_command
+    } >"$state/packages.log" 2>&1 \
+        || { tail -n 30 "$state/packages.log" >&2; smoke_fail "installing the runtime packages failed"; }
+    touch "$state/root.done"
+    phase_done "runtime packages + user"
+fi
+mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+printf 'root: %s packages, %s\n' "$(chroot "$root" dpkg-query -W | wc -l)" \
+    "$(du -sh --one-file-system "$root" | cut -f1)"
+
+# ---- the image's files ----
+install -m 0755 "$binary" "$root/usr/local/bin/github-packages-emulator"
+rm -rf "$root/fixtures"
+cp -R "$repo/Fixtures" "$root/fixtures"
+chmod -R a+rX "$root/fixtures"
+
+# The image's environment (Docker's default PATH, the Dockerfile's ENV) but 127.0.0.1 and any free port.
+# An array, not a function: started in the background, env execs chroot, which execs the emulator, so $! is
+# the emulator's own PID.
+image_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent
+    EMULATOR_HOST=127.0.0.1 EMULATOR_FIXTURES=/fixtures)
+
+# ---- start ----
+phase "start as $user_spec in the root, 127.0.0.1, port 0"
+mkdir -p "$logs"
+: >"$logs/stdout"
+"${image_env[@]}" EMULATOR_PORT=0 chroot --userspec="$user_spec" "$root" github-packages-emulator \
+    >"$logs/stdout" 2>"$logs/stderr" &
+server_pid=$!
+base_url=""
+for _ in $(seq 200); do
+    base_url="$(sed -n 's|^listening on \(http://[^ ]*\)$|\1|p' "$logs/stdout" | head -n 1)"
+    [[ -n "$base_url" ]] && break
+    kill -0 "$server_pid" 2>/dev/null \
+        || { cat "$logs/stderr" >&2; smoke_fail "the emulator exited before it was ready"; }
+    sleep 0.05
+done
+[[ -n "$base_url" ]] || { cat "$logs/stderr" >&2; smoke_fail "no 'listening on' line within 10 s"; }
+port="${base_url##*:}"
+server_uid="$(awk '/^Uid:/ { print $2 }' "/proc/$server_pid/status")"
+server_root="$(readlink "/proc/$server_pid/root")"
+echo "pid $server_pid, uid $server_uid, root $server_root: $base_url"
+[[ "$server_uid" == "${user_spec%%:*}" ]] || smoke_fail "the emulator runs as uid $server_uid, not ${user_spec%%:*}"
+[[ "$server_root" == "$root" ]] || smoke_fail "the emulator's root is $server_root, not $root"
+phase_done "start until 'listening on'"
+
+# ---- walkthrough ----
+phase "walkthrough against $base_url"
+# A classic token with read:packages whose owner has a package on a granular registry (no `repo` needed).
+read -r token login package_type < <(python3 - "$repo/Fixtures" <<'EOF'
+import json, os, sys
+fixtures = sys.argv[1]
+granular = {"container", "npm", "nuget", "rubygems"}
+for entry in json.load(open(os.path.join(fixtures, "tokens.json")))["tokens"]:
+    token, login, scopes = entry["token"], entry.get("login"), entry.get("scopes", [])
+    if not login or entry.get("kind", "classic") != "classic" or token.startswith(("github_pat_", "ghs_", "ghu_")):
+        continue
+    if not {"read:packages", "write:packages"} & set(scopes):
+        continue
+    path = os.path.join(fixtures, "users", login + ".json")
+    types = [p["package_type"] for p in json.load(open(path)).get("packages", [])]
+    for package_type in types:
+        if package_type in granular:
+            print(token, login, package_type)
+            sys.exit(0)
+sys.exit("no classic read:packages token whose owner has a package on a granular registry")
+EOF
+) || smoke_fail "Fixtures/ has no token for the listing request"
+passed=0
+# check NAME EXPECTED_STATUS BODY_REGEX (grep -E) CURL_ARGS...
+check() {
+    local name="$1" expected="$2" pattern="$3" status
+    shift 3
+    status="$(curl -sS --max-time 5 -o "$logs/body" -D "$logs/headers" -w '%{http_code}' "$@")" \
+        || smoke_fail "$name: curl failed"
+    [[ "$status" == "$expected" ]] \
+        || smoke_fail "$name: status $status, expected $expected: $(head -c 300 "$logs/body")"
+    grep -qE -- "$pattern" "$logs/body" \
+        || smoke_fail "$name: body does not match '$pattern': $(head -c 300 "$logs/body")"
+    printf '%s %-62s %s\n' "$status" "$name" "$(tr -s ' \n' ' ' <"$logs/body" | head -c 60)"
+    passed=$((passed + 1))
+}
+check "GET /_emulator/health" 200 '"status": *"ok"' "$base_url/_emulator/health"
+listing="/users/$login/packages?package_type=$package_type"
+check "GET $listing ($token)" 200 "\"package_type\": *\"$package_type\"" \
+    -H "Authorization: Bearer $token" -H "X-GitHub-Api-Version: 2022-11-28" "$base_url$listing"
+grep -qi '^content-type: application/json; charset=utf-8' "$logs/headers" \
+    || smoke_fail "the listing's Content-Type is not application/json; charset=utf-8"
+check "GET $listing&per_page=1 ($token)" 200 "\"package_type\": *\"$package_type\"" \
+    -H "Authorization: Bearer $token" "$base_url$listing&per_page=1"
+grep -qiE "^link: .*per_page=1&page=2>; rel=\"next\"" "$logs/headers" \
+    || smoke_fail "page 1 of per_page=1 has no Link with rel=\"next\": $(grep -i '^link:' "$logs/headers")"
+check "GET $listing (no token)" 401 "Requires authentication" "$base_url$listing"
+check "GET $listing (unknown token)" 401 "Bad credentials" \
+    -H "Authorization: Bearer ghp_notAFixtureToken" "$base_url$listing"
+check "GET /users/no-such-user/packages ($token)" 404 "Not Found" \
+    -H "Authorization: Bearer $token" "$base_url/users/no-such-user/packages?package_type=$package_type"
+check "GET /no/such/path" 404 "Not Found" -H "Authorization: Bearer $token" "$base_url/no/such/path"
+
+# The image's HEALTHCHECK command and `validate`, inside the root as the image's user.
+"${image_env[@]}" EMULATOR_PORT="$port" chroot --userspec="$user_spec" "$root" github-packages-emulator healthcheck \
+    || smoke_fail "'github-packages-emulator healthcheck' (the image's HEALTHCHECK) failed inside the root"
+echo "ok  github-packages-emulator healthcheck (HEALTHCHECK, inside the root)"
+"${image_env[@]}" chroot --userspec="$user_spec" "$root" github-packages-emulator validate /fixtures \
+    || smoke_fail "'github-packages-emulator validate /fixtures' failed inside the root"
+echo "ok  github-packages-emulator validate /fixtures (inside the root)"
+passed=$((passed + 2))
+phase_done "walkthrough ($passed checks)"
+
+# ---- stop ----
+phase "stop: SIGTERM to pid $server_pid"
+kill -TERM "$server_pid"
+status=0
+wait "$server_pid" || status=$?
+server_pid=""
+[[ "$status" -eq 0 ]] || { cat "$logs/stderr" >&2; smoke_fail "the emulator exited $status on SIGTERM, expected 0"; }
+[[ "$(grep -c '' "$logs/stdout")" -eq 1 ]] || smoke_fail "stdout has more than the one 'listening on' line"
+echo "exited 0"
+phase_done "stop (SIGTERM to exit)"
+unmount_all
+
+echo
+echo "timings:"
+printf '  %s\n' "${timings[@]}"
+printf '  %-34s %10s\n' "total" "$(seconds_since "$total_started")"
+echo "docker/rootfs-smoke.sh: OK ($passed checks against the emulator in a $suite minbase root)"
