@@ -172,62 +172,107 @@ echo "pid $server_pid, uid $server_uid, root $server_root: $base_url"
 phase_done "start until 'listening on'"
 
 # ---- walkthrough ----
-phase "walkthrough against $base_url"
-# A classic token with read:packages whose owner has a package on a granular registry (no `repo` needed).
-read -r token login package_type < <(python3 - "$repo/Fixtures" <<'EOF'
-import json, os, sys
-fixtures = sys.argv[1]
-granular = {"container", "npm", "nuget", "rubygems"}
-for entry in json.load(open(os.path.join(fixtures, "tokens.json")))["tokens"]:
-    token, login, scopes = entry["token"], entry.get("login"), entry.get("scopes", [])
-    if not login or entry.get("kind", "classic") != "classic" or token.startswith(("github_pat_", "ghs_", "ghu_")):
-        continue
-    if not {"read:packages", "write:packages"} & set(scopes):
-        continue
-    path = os.path.join(fixtures, "users", login + ".json")
-    types = [p["package_type"] for p in json.load(open(path)).get("packages", [])]
-    for package_type in types:
-        if package_type in granular:
-            print(token, login, package_type)
-            sys.exit(0)
-sys.exit("no classic read:packages token whose owner has a package on a granular registry")
-EOF
-) || smoke_fail "Fixtures/ has no token for the listing request"
+# The README's walkthrough (section "Walkthrough", on the demo data of Fixtures/), case by case.
+phase "walkthrough against $base_url (the README's)"
 passed=0
-# check NAME EXPECTED_STATUS BODY_REGEX (grep -E) CURL_ARGS...
-check() {
-    local name="$1" expected="$2" pattern="$3" status
-    shift 3
-    status="$(curl -sS --max-time 5 -o "$logs/body" -D "$logs/headers" -w '%{http_code}' "$@")" \
-        || smoke_fail "$name: curl failed"
+last=""
+# get NAME EXPECTED_STATUS CURL_ARGS... : one request; the body and headers stay in $logs for the checks after.
+get() {
+    local name="$1" expected="$2" status took
+    shift 2
+    last="$name"
+    read -r status took < <(curl -sS --max-time 5 -o "$logs/body" -D "$logs/headers" \
+        -w '%{http_code} %{time_total}\n' "$@") || smoke_fail "$name: curl failed"
     [[ "$status" == "$expected" ]] \
         || smoke_fail "$name: status $status, expected $expected: $(head -c 300 "$logs/body")"
-    grep -qE -- "$pattern" "$logs/body" \
-        || smoke_fail "$name: body does not match '$pattern': $(head -c 300 "$logs/body")"
-    printf '%s %-62s %s\n' "$status" "$name" "$(tr -s ' \n' ' ' <"$logs/body" | head -c 60)"
+    printf '%s %-44s %6.3f s\n' "$status" "$name" "$took"
     passed=$((passed + 1))
 }
-check "GET /_emulator/health" 200 '"status": *"ok"' "$base_url/_emulator/health"
-listing="/users/$login/packages?package_type=$package_type"
-check "GET $listing ($token)" 200 "\"package_type\": *\"$package_type\"" \
-    -H "Authorization: Bearer $token" -H "X-GitHub-Api-Version: 2022-11-28" "$base_url$listing"
-grep -qi '^content-type: application/json; charset=utf-8' "$logs/headers" \
-    || smoke_fail "the listing's Content-Type is not application/json; charset=utf-8"
-check "GET $listing&per_page=1 ($token)" 200 "\"package_type\": *\"$package_type\"" \
-    -H "Authorization: Bearer $token" "$base_url$listing&per_page=1"
-grep -qiE "^link: .*per_page=1&page=2>; rel=\"next\"" "$logs/headers" \
-    || smoke_fail "page 1 of per_page=1 has no Link with rel=\"next\": $(grep -i '^link:' "$logs/headers")"
-check "GET $listing (no token)" 401 "Requires authentication" "$base_url$listing"
-check "GET $listing (unknown token)" 401 "Bad credentials" \
-    -H "Authorization: Bearer ghp_notAFixtureToken" "$base_url$listing"
-check "GET /users/no-such-user/packages ($token)" 404 "Not Found" \
-    -H "Authorization: Bearer $token" "$base_url/users/no-such-user/packages?package_type=$package_type"
-check "GET /no/such/path" 404 "Not Found" -H "Authorization: Bearer $token" "$base_url/no/such/path"
+# body REGEX: the last body matches (grep -E).
+body() {
+    grep -qE -- "$1" "$logs/body" || smoke_fail "$last: body does not match '$1': $(head -c 300 "$logs/body")"
+}
+# header REGEX: a header line of the last answer matches (grep -iE, CR removed).
+header() {
+    tr -d '\r' <"$logs/headers" | grep -qiE -- "$1" \
+        || smoke_fail "$last: no header matches '$1'"$'\n'"$(cat "$logs/headers")"
+}
+# header_is NAME VALUE: the last answer has this header with exactly this value.
+header_is() {
+    local got
+    got="$(tr -d '\r' <"$logs/headers" | awk -v name="$1" 'tolower($0) ~ "^" tolower(name) ": " {
+        sub(/^[^:]*: /, ""); print; exit }')"
+    [[ "$got" == "$2" ]] || smoke_fail "$last: $1 is '$got', expected '$2'"
+}
+# names A,B,...: the last body is a JSON array of packages with exactly these names, in this order.
+names() {
+    local got
+    got="$(python3 -c 'import json, sys; print(",".join(p["name"] for p in json.load(sys.stdin)))' <"$logs/body")" \
+        || smoke_fail "$last: the body is not a JSON array of packages"
+    [[ "$got" == "$1" ]] || smoke_fail "$last: packages [$got], expected [$1]"
+    printf '    %s\n' "${got:-(empty)}"
+}
+auth() { printf 'Authorization: token %s' "$1"; }
+users="$base_url/users"
+
+get "health" 200 "$base_url/_emulator/health"
+body '"status": *"ok"'
+
+get "a listing" 200 -H "$(auth ghp_octocatRead)" "$users/octocat/packages?package_type=container"
+header '^content-type: application/json; charset=utf-8$'
+header '^x-oauth-scopes: read:packages$'
+names "octo-app,octo-api,octo-worker,octo-cache,octo-builder,octo-docs"
+get "a listing, Basic credentials" 200 -u ghp_octocatRead:x-oauth-basic \
+    "$users/octocat/packages?package_type=container"
+get "a listing, API version 2026-03-10" 200 -H "$(auth ghp_octocatRead)" -H "X-GitHub-Api-Version: 2026-03-10" \
+    "$users/octocat/packages?package_type=container"
+header '^x-github-api-version-selected: 2026-03-10$'
+
+page="$users/octocat/packages?package_type=container&per_page=2&page"
+get "pagination, page 2" 200 -H "$(auth ghp_octocatRead)" "$page=2"
+names "octo-worker,octo-cache"
+header_is Link "<$page=1>; rel=\"prev\", <$page=3>; rel=\"next\", <$page=3>; rel=\"last\", <$page=1>; rel=\"first\""
+get "pagination, past the end" 200 -H "$(auth ghp_octocatRead)" "$page=4"
+names ""
+
+get "seen by hubot" 200 -H "$(auth ghp_hubotReadRepo)" "$users/octocat/packages?package_type=container"
+names "octo-app,octo-api,octo-cache,octo-docs"
+get "seen by monalisa" 200 -H "$(auth ghp_monalisaReadRepo)" "$users/octocat/packages?package_type=container"
+names "octo-app,octo-worker,octo-docs"
+get "visibility=internal" 200 -H "$(auth ghp_octocatRead)" \
+    "$users/octocat/packages?package_type=container&visibility=internal"
+names "octo-api"
+body '"visibility": *"internal"'
+get "maven, visibility=internal" 200 -H "$(auth ghp_octocatReadRepo)" \
+    "$users/octocat/packages?package_type=maven&visibility=internal"
+names "com.example.octo-lib"
+
+get "no credentials" 401 "$users/octocat/packages?package_type=container"
+body 'Requires authentication'
+get "bad credentials" 401 -H "$(auth ghp_nope)" "$users/octocat/packages?package_type=container"
+body 'Bad credentials'
+get "no read:packages" 403 -H "$(auth ghp_octocatNoScopes)" "$users/octocat/packages?package_type=container"
+body 'You need at least read:packages scope to list packages\.'
+get "repo missing (maven)" 403 -H "$(auth ghp_octocatRead)" "$users/octocat/packages?package_type=maven"
+body 'You need at least read:packages and repo scopes to list packages\.'
+header '^x-accepted-oauth-scopes: read:packages, repo$'
+get "package_type=pypi" 400 -H "$(auth ghp_octocatRead)" "$users/octocat/packages?package_type=pypi"
+body 'Invalid argument\.'
+get "unknown user" 404 -H "$(auth ghp_octocatRead)" "$users/octodog/packages?package_type=npm"
+body 'Not Found'
+get "unknown path" 404 -H "$(auth ghp_octocatRead)" "$base_url/no/such/path"
+body 'Not Found'
+
+get "ETag" 200 -H "$(auth ghp_octocatRead)" "$users/octocat/packages?package_type=npm"
+etag="$(tr -d '\r' <"$logs/headers" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')"
+[[ "$etag" == W/\"*\" ]] || smoke_fail "ETag: no weak ETag on the npm listing (got '$etag')"
+get "If-None-Match: $etag" 304 -H "$(auth ghp_octocatRead)" -H "If-None-Match: $etag" \
+    "$users/octocat/packages?package_type=npm"
 
 # The image's HEALTHCHECK command and `validate`, inside the root as the image's user.
 "${image_env[@]}" EMULATOR_PORT="$port" chroot --userspec="$user_spec" "$root" github-packages-emulator healthcheck \
     || smoke_fail "'github-packages-emulator healthcheck' (the image's HEALTHCHECK) failed inside the root"
-echo "ok  github-packages-emulator healthcheck (HEALTHCHECK, inside the root)"
+echo "ok  github-packages-emulator healthcheck (the image's HEALTHCHECK, inside the root)"
 "${image_env[@]}" chroot --userspec="$user_spec" "$root" github-packages-emulator validate /fixtures \
     || smoke_fail "'github-packages-emulator validate /fixtures' failed inside the root"
 echo "ok  github-packages-emulator validate /fixtures (inside the root)"
