@@ -77,7 +77,7 @@ ensure_venv() {
 
 check_hadolint() {
     step "hadolint $("$venv/bin/hadolint" --version | awk '{print $NF}') on docker/Dockerfile"
-    if "$venv/bin/hadolint" --failure-threshold style "$dockerfile"; then
+    if "$venv/bin/hadolint" --no-color --failure-threshold style "$dockerfile"; then
         echo "clean"
     else
         fail "hadolint reports the findings above in docker/Dockerfile"
