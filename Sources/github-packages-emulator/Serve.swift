@@ -38,6 +38,9 @@ struct Serve: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. [EMULATOR_LOG_LEVEL, default info]")
     var logLevel: Logger.Level?
 
+    @Option(help: "Event loops, one per thread, sharing the port. [EMULATOR_THREADS, default: the number of cores]")
+    var threads: Int?
+
     /// Options after flags and environment variables are merged.
     struct Settings {
         var host: String
@@ -47,6 +50,7 @@ struct Serve: ParsableCommand {
         var webURL: String
         var profile: Profile
         var logLevel: Logger.Level
+        var threads: Int
     }
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
@@ -65,7 +69,11 @@ struct Serve: ParsableCommand {
             apiURL: try value(apiURL, "EMULATOR_API_URL", { $0 }, default: nil),
             webURL: try value(webURL, "EMULATOR_WEB_URL", { $0 }, default: "https://github.com"),
             profile: try value(profile, "EMULATOR_PROFILE", { Profile(rawValue: $0) }, default: .dotcom),
-            logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info))
+            logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info),
+            threads: try value(threads, "EMULATOR_THREADS", { Int($0) }, default: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        guard (1...256).contains(settings.threads) else {
+            throw ValidationError("--threads must be between 1 and 256, not \(settings.threads).")
+        }
         guard (0...65535).contains(settings.port) else {
             throw ValidationError("The port must be between 0 and 65535, not \(settings.port).")
         }
@@ -93,7 +101,7 @@ struct Serve: ParsableCommand {
         }
         let store = Store(fixtures, profile: settings.profile, webURL: settings.webURL)
         let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL))
-        let server = Server(emulator: emulator, logger: logger)
+        let server = Server(emulator: emulator, logger: logger, threads: settings.threads)
         do {
             try server.bind(host: settings.host, port: settings.port)
         } catch {
@@ -102,7 +110,7 @@ struct Serve: ParsableCommand {
         }
         logger.info("serving \(settings.fixtures)", metadata: [
             "users": "\(store.userCount)", "packages": "\(store.packageCount)", "tokens": "\(store.tokenCount)",
-            "profile": "\(settings.profile.rawValue)",
+            "profile": "\(settings.profile.rawValue)", "threads": "\(settings.threads)",
         ])
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         print("listening on http://\(host):\(server.port)")

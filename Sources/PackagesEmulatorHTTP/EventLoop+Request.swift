@@ -10,16 +10,16 @@ import Glibc
 /// A global function: C calls it on the loop's thread (STYLE.md: no main-actor closures).
 func handleRequest(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
     guard let request, let context else { return }
-    let server = Unmanaged<Server>.fromOpaque(context).takeUnretainedValue()
-    server.handle(request)
+    let loop = Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue()
+    loop.handle(request)
 }
 
 private func onConnectionClose(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
     guard let connection, let context else { return }
-    Unmanaged<Server>.fromOpaque(context).takeUnretainedValue().connections.remove(connection)
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().connections.remove(connection)
 }
 
-extension Server {
+extension EventLoop {
     func handle(_ evRequest: OpaquePointer) {
         let connection = evhttp_request_get_connection(evRequest)
         if let connection, connections.insert(connection).inserted {
@@ -30,10 +30,10 @@ extension Server {
             target: evhttp_request_get_uri(evRequest).map { String(cString: $0) } ?? "/",
             headers: Self.headers(of: evRequest),
             clientAddress: Self.peer(of: connection),
-            localAuthority: localAuthority)
-        let response = emulator.respond(to: request)
+            localAuthority: server.localAuthority)
+        let response = server.emulator.respond(to: request)
         send(response, for: request, to: evRequest)
-        logger.debug("\(request.method) \(request.target) \(response.status)")
+        server.logger.debug("\(request.method) \(request.target) \(response.status)")
     }
 
     private func send(_ response: Response, for request: Request, to evRequest: OpaquePointer) {
