@@ -1,0 +1,273 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Loads and validates fixtures (SPEC §10, §12): from a directory, from in-memory files, or from one document.
+public enum FixtureLoader {
+    /// Files above this size are refused before they are read (SPEC §12).
+    public static let defaultMaxFileSize = 64 << 20
+
+    /// Reads `dir/tokens.json` and `dir/users/*.json`.
+    public static func load(directory: String, profile: Profile) -> FixtureLoadResult {
+        load(directory: directory, profile: profile, maxFileSize: defaultMaxFileSize)
+    }
+
+    /// `load(directory:profile:)` with another size limit (tests use a small one).
+    static func load(directory: String, profile: Profile, maxFileSize: Int) -> FixtureLoadResult {
+        var reader = FixtureDirectoryReader(directory: directory, maxFileSize: maxFileSize)
+        guard reader.checkDirectory() else {
+            return FixtureLoadResult(fixtures: nil, errors: reader.errors, warnings: [])
+        }
+        let tokens = reader.read(relative: "tokens.json", missing: "missing; a fixtures directory needs tokens.json")
+        let users = reader.readUsers()
+        return check(tokens: tokens.map { ("tokens.json", $0) }, tokensFile: "tokens.json",
+                     users: users, ioErrors: reader.errors, warnings: reader.warnings, profile: profile)
+    }
+
+    /// The same validation on in-memory documents (tests; later a control route that PUTs a data set).
+    /// `tokens.name` is reported as given; each user name is reported as `users/<name>` and, without
+    /// its `.json`, must be the user's login.
+    public static func validate(tokens: (name: String, bytes: [UInt8]), users: [(name: String, bytes: [UInt8])],
+                                profile: Profile) -> FixtureLoadResult {
+        let sorted = users.map { (name: $0.name, bytes: Optional($0.bytes)) }.sorted { $0.name < $1.name }
+        return check(tokens: tokens, tokensFile: tokens.name, users: sorted, ioErrors: [], warnings: [],
+                     profile: profile)
+    }
+
+    /// One JSON document `{"tokens": [...], "users": [{user}, ...]}`, reported as file `name`
+    /// with paths like `$.users[1].packages[0].id`.
+    public static func validate(document: [UInt8], name: String, profile: Profile) -> FixtureLoadResult {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(document)
+        } catch {
+            return FixtureLoadResult(fixtures: nil, errors: [FixtureError(file: name, path: error.path,
+                                                                          message: error.message)], warnings: [])
+        }
+        let (fixtures, errors) = FixtureDecoder.decodeDataSet(value, file: name, profile: profile)
+        return FixtureLoadResult(fixtures: fixtures, errors: errors, warnings: [])
+    }
+
+    /// Parses what could be read, decodes it, and orders every error by file (tokens first, users by name).
+    /// `users` holds names inside `users/`; nil bytes mean the file's read error is already in `ioErrors`.
+    private static func check(tokens: (name: String, bytes: [UInt8])?, tokensFile: String,
+                              users: [(name: String, bytes: [UInt8]?)], ioErrors: [FixtureError],
+                              warnings: [String], profile: Profile) -> FixtureLoadResult {
+        var errors = ioErrors
+        var tokensDocument: (site: FixtureDecoder.Site, value: JSONValue)?
+        if let tokens, let value = parse(tokens.bytes, file: tokensFile, into: &errors) {
+            tokensDocument = (FixtureDecoder.Site(file: tokensFile, path: "$"), value)
+        }
+        var sources: [FixtureDecoder.UserSource] = []
+        for user in users {
+            let file = "users/\(user.name)"
+            guard let bytes = user.bytes, let value = parse(bytes, file: file, into: &errors) else { continue }
+            let base = user.name.split(separator: "/").last.map(String.init) ?? user.name
+            let stem = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
+            sources.append(.init(site: .init(file: file, path: "$"), value: value, fileStem: stem))
+        }
+        let (fixtures, decodeErrors) = FixtureDecoder.decode(tokens: tokensDocument, users: sources, profile: profile)
+        errors += decodeErrors
+        // Stable order: the fixtures directory itself, tokens.json, then user files by name.
+        var rank: [String: Int] = [tokensFile: 1, "users": 2]
+        for (index, user) in users.enumerated() where rank["users/\(user.name)"] == nil {
+            rank["users/\(user.name)"] = index + 3
+        }
+        let ordered = errors.enumerated().sorted { left, right in
+            let leftRank = rank[left.element.file] ?? 0, rightRank = rank[right.element.file] ?? 0
+            return leftRank != rightRank ? leftRank < rightRank : left.offset < right.offset
+        }.map(\.element)
+        return FixtureLoadResult(fixtures: fixtures, errors: ordered, warnings: warnings)
+    }
+
+    private static func parse(_ bytes: [UInt8], file: String, into errors: inout [FixtureError]) -> JSONValue? {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            errors.append(FixtureError(file: file, path: error.path, message: error.message))
+            return nil
+        }
+    }
+}
+
+/// All file-system access of the core: POSIX calls, so every failure has its errno and a named file,
+/// nothing blocks on a FIFO, and a size is checked before a byte is read.
+struct FixtureDirectoryReader {
+    let directory: String
+    let maxFileSize: Int
+    private(set) var errors: [FixtureError] = []
+    private(set) var warnings: [String] = []
+
+    init(directory: String, maxFileSize: Int) {
+        self.directory = directory
+        self.maxFileSize = maxFileSize
+    }
+
+    private func absolute(_ relative: String) -> String {
+        directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+    }
+
+    private mutating func fail(_ file: String, _ message: String) {
+        errors.append(FixtureError(file: file, path: "", message: message))
+    }
+
+    /// The fixtures directory must exist and be a directory; one error naming it otherwise.
+    mutating func checkDirectory() -> Bool {
+        switch Self.status(of: directory) {
+        case .failure(let error):
+            let code = error.code
+            fail(directory, code == ENOENT ? "fixtures directory does not exist"
+                 : "cannot open the fixtures directory: \(Self.describe(code))")
+            return false
+        case .success(let info) where !Self.isDirectory(info):
+            fail(directory, "is not a directory")
+            return false
+        case .success:
+            return true
+        }
+    }
+
+    /// The bytes of a regular file, or nil after recording why not.
+    mutating func read(relative: String, missing: String) -> [UInt8]? {
+        let descriptor = systemOpen(absolute(relative), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            let code = errno
+            fail(relative, code == ENOENT ? missing : Self.describe(code))
+            return nil
+        }
+        defer { _ = systemClose(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            fail(relative, Self.describe(errno))
+            return nil
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            fail(relative, Self.isDirectory(info) ? "is a directory, not a file" : "is not a regular file")
+            return nil
+        }
+        let size = Int(info.st_size)
+        guard size <= maxFileSize else {
+            fail(relative, "is \(size) bytes, over the limit of \(Self.describeSize(maxFileSize))")
+            return nil
+        }
+        // Read until end of file, never past the limit (the file may grow after fstat).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                let code = errno
+                if code == EINTR || code == EAGAIN { continue }
+                fail(relative, Self.describe(code))
+                return nil
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maxFileSize {
+                fail(relative, "is over the limit of \(Self.describeSize(maxFileSize))")
+                return nil
+            }
+        }
+        return bytes
+    }
+
+    /// Every `users/*.json` by name; other entries are skipped with a warning. Nil bytes: error recorded.
+    mutating func readUsers() -> [(name: String, bytes: [UInt8]?)] {
+        let usersPath = absolute("users")
+        switch Self.status(of: usersPath) {
+        case .failure(let error):
+            let code = error.code
+            fail("users", code == ENOENT ? "missing; a fixtures directory needs a users/ directory (it may be empty)"
+                 : Self.describe(code))
+            return []
+        case .success(let info) where !Self.isDirectory(info):
+            fail("users", "is not a directory")
+            return []
+        case .success:
+            break
+        }
+        guard let names = listDirectory(usersPath) else { return [] }
+        var result: [(name: String, bytes: [UInt8]?)] = []
+        for name in names.sorted() {
+            let relative = "users/\(name)"
+            let status = Self.status(of: absolute(relative))
+            if case .success(let info) = status, Self.isDirectory(info) {
+                warnings.append("\(relative): skipped, a subdirectory")
+                continue
+            }
+            guard name.hasSuffix(".json") else {
+                warnings.append("\(relative): skipped, not a .json file")
+                continue
+            }
+            if case .failure(let error) = status {
+                let code = error.code
+                fail(relative, code == ENOENT ? "is a broken symbolic link" : Self.describe(code))
+                result.append((name, nil))
+                continue
+            }
+            result.append((name, read(relative: relative, missing: "disappeared while loading")))
+        }
+        return result
+    }
+
+    private mutating func listDirectory(_ path: String) -> [String]? {
+        guard let stream = opendir(path) else {
+            fail("users", Self.describe(errno))
+            return nil
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let raw = withUnsafeBytes(of: entry.pointee.d_name) { buffer in Array(buffer.prefix { $0 != 0 }) }
+            guard let name = String(validating: raw, as: UTF8.self) else {
+                warnings.append("users/\(String(decoding: raw, as: UTF8.self)): skipped, name is not valid UTF-8")
+                continue
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    private static func status(of path: String) -> Result<stat, FixtureIOError> {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .failure(FixtureIOError(code: errno)) }
+        return .success(info)
+    }
+
+    private static func isDirectory(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFDIR }
+
+    private static func describeSize(_ size: Int) -> String {
+        size >= 1 << 20 && size % (1 << 20) == 0 ? "\(size >> 20) MiB" : "\(size) bytes"
+    }
+
+    /// The errno values a fixtures directory meets, in words; others by `strerror`.
+    private static func describe(_ code: Int32) -> String {
+        switch code {
+        case ELOOP: return "symbolic link loop (too many levels of symbolic links)"
+        case EACCES, EPERM: return "cannot be read: permission denied"
+        case ENOENT: return "does not exist"
+        case ENOTDIR: return "a component of the path is not a directory"
+        case ENAMETOOLONG: return "path is too long"
+        default:
+            guard let text = strerror(code) else { return "cannot be read (errno \(code))" }
+            return "cannot be read: \(String(cString: text))"
+        }
+    }
+}
+
+/// An errno from a failed call.
+struct FixtureIOError: Error {
+    var code: Int32
+}
+
+// Free functions, so the calls are not shadowed by `FixtureDirectoryReader.read(relative:missing:)`.
+private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+private func systemClose(_ descriptor: Int32) -> Int32 { close(descriptor) }
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
