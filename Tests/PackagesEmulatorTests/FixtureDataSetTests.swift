@@ -47,7 +47,8 @@ struct FixtureDataSetTests {
                             createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-02-29T23:59:59Z",
                             repository: "hello-world", readers: ["hubot"], inheritAccess: true),
                     Package(id: 102, name: "secret-jar", type: .maven, visibility: .private,
-                            createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z", repository: "Secret"),
+                            createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z",
+                            repository: "Secret"),
                     Package(id: 103, name: "hello-image", type: .container, visibility: .internal, versionCount: 0,
                             createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z"),
                  ]),
@@ -69,18 +70,22 @@ struct FixtureDataSetTests {
         #expect(result.fixtures == Self.expected)
     }
 
+    static let threeErrors = #"{"login": "octocat", "id": 1, "packages": [{"id": 5, "name": "a", "#
+        + #""package_type": "pypi", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01"}]}"#
+
     @Test func reportsAllErrorsAtOnceInFileThenDocumentOrder() {
         let result = FixtureLoader.validate(
             tokens: ("tokens.json", Array(#"{"tokens": [{"token": "ghp_x", "login": "ghost"}]}"#.utf8)),
             users: [
-                ("octocat.json", Array(#"{"login": "octocat", "id": 1, "packages": [{"id": 5, "name": "a", "package_type": "pypi", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01"}]}"#.utf8)),
+                ("octocat.json", Array(Self.threeErrors.utf8)),
                 ("hubot.json", Array(#"{"login": "hubot", "id": 2}"#.utf8)),
             ],
             profile: .dotcom)
         #expect(result.fixtures == nil)
         #expect(result.errors.map(\.description) == [
             #"tokens.json: $.tokens[0].login: "ghost" is not the login of any user"#,
-            #"users/octocat.json: $.packages[0].package_type: "pypi" is not one of npm, maven, rubygems, docker, nuget, container"#,
+            #"users/octocat.json: $.packages[0].package_type: "pypi" is not one of npm, maven, rubygems, "#
+                + "docker, nuget, container",
             #"users/octocat.json: $.packages[0].updated_at: "2024-01-01" is not of the form YYYY-MM-DDTHH:MM:SSZ"#,
         ])
     }
@@ -89,21 +94,26 @@ struct FixtureDataSetTests {
         Array(#"{"tokens": \#(tokens), "users": \#(users)}"#.utf8)
     }
 
+    static func user(_ login: String, _ id: Int) -> String {
+        #"{"login": "\#(login)", "id": \#(id), "packages": [{"id": 7, "name": "a", "package_type": "npm", "#
+            + #""created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}]}"#
+    }
+
     @Test func validatesOneDocumentDataSet() {
         let valid = FixtureLoader.validate(
-            document: Self.document(users: "[\(Self.octocat.replacingOccurrences(of: "OctoCat", with: "octocat")), \(Self.hubot)]",
-                                    tokens: "[]"),
+            document: Self.document(users: "[\(Self.octocat), \(Self.hubot)]", tokens: "[]"),
             name: "request body", profile: .dotcom)
         #expect(valid.errors == [])
-        #expect(valid.fixtures?.users.map(\.login) == ["octocat", "hubot"])
+        #expect(valid.fixtures?.users.map(\.login) == ["OctoCat", "hubot"])
         #expect(valid.fixtures?.users.first?.packages.map(\.id) == [101, 102, 103])
 
         let bad = FixtureLoader.validate(
-            document: Self.document(users: #"[{"login": "octocat", "id": 1, "packages": [{"id": 7, "name": "a", "package_type": "npm", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}]}, {"login": "Octocat", "id": 2, "packages": [{"id": 7, "name": "b", "package_type": "npm", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}]}]"#),
+            document: Self.document(users: "[\(Self.user("octocat", 1)), \(Self.user("Octocat", 2))]"),
             name: "request body", profile: .dotcom)
         #expect(bad.fixtures == nil)
         #expect(bad.errors.map(\.description) == [
-            #"request body: $.users[1].login: duplicate login "Octocat", logins are case-insensitive (also at $.users[0].login)"#,
+            #"request body: $.users[1].login: duplicate login "Octocat", logins are case-insensitive "#
+                + "(also at $.users[0].login)",
             "request body: $.users[1].packages[0].id: duplicate package id 7 (also at $.users[0].packages[0].id)",
         ])
     }
@@ -114,7 +124,8 @@ struct FixtureDataSetTests {
         (#"{"users": {}, "tokens": []}"#, ["request body: $.users: expected an array, got an object"]),
         (#"[]"#, ["request body: $: expected an object, got an array"]),
         (#"{"users": [], "tokens": [],}"#,
-         ["request body: $: invalid JSON at line 1, column 28 (byte offset 27): expected a string key in an object, found '}'"]),
+         ["request body: $: invalid JSON at line 1, column 28 (byte offset 27): expected a string key in an "
+            + "object, found '}'"]),
     ])
     func rejectsBadDataSetDocuments(_ text: String, _ errors: [String]) {
         let result = FixtureLoader.validate(document: Array(text.utf8), name: "request body", profile: .dotcom)

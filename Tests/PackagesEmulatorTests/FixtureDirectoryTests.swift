@@ -28,6 +28,10 @@ struct FixtureDirectoryTests {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + relative))
         }
 
+        func makeDirectory(_ relative: String) throws {
+            try FileManager.default.createDirectory(atPath: path + "/" + relative, withIntermediateDirectories: false)
+        }
+
         func link(_ relative: String, to destination: String) throws {
             try FileManager.default.createSymbolicLink(atPath: path + "/" + relative, withDestinationPath: destination)
         }
@@ -46,8 +50,8 @@ struct FixtureDirectoryTests {
         let fixtures = try TempFixtures()
         let result = fixtures.load()
         #expect(result.errors == [])
-        #expect(result.fixtures == FixtureSet(users: [User(login: "octocat", id: 1)],
-                                             tokens: [Token(value: "ghp_a", login: "octocat", scopes: [], kind: .classic)]))
+        let token = Token(value: "ghp_a", login: "octocat", scopes: [], kind: .classic)
+        #expect(result.fixtures == FixtureSet(users: [User(login: "octocat", id: 1)], tokens: [token]))
     }
 
     @Test func missingDirectoryIsOneErrorNamingIt() {
@@ -84,8 +88,8 @@ struct FixtureDirectoryTests {
     @Test func skipsOtherFilesAndSubdirectoriesWithAWarning() throws {
         let fixtures = try TempFixtures()
         try fixtures.write("users/README.md", "notes")
-        try FileManager.default.createDirectory(atPath: fixtures.path + "/users/archive", withIntermediateDirectories: false)
-        try FileManager.default.createDirectory(atPath: fixtures.path + "/users/old.json", withIntermediateDirectories: false)
+        try fixtures.makeDirectory("users/archive")
+        try fixtures.makeDirectory("users/old.json")
         let result = fixtures.load()
         #expect(result.errors == [])
         #expect(result.warnings == [
@@ -126,7 +130,7 @@ struct FixtureDirectoryTests {
 
     @Test func tokensJSONMustBeAFile() throws {
         let fixtures = try TempFixtures(tokens: nil)
-        try FileManager.default.createDirectory(atPath: fixtures.path + "/tokens.json", withIntermediateDirectories: false)
+        try fixtures.makeDirectory("tokens.json")
         #expect(fixtures.load().errors.map(\.description) == ["tokens.json: is a directory, not a file"])
     }
 

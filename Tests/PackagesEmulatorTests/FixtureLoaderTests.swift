@@ -38,7 +38,8 @@ struct FixtureRuleTests {
         let errors: [String]
         var testDescription: String { rule }
 
-        init(_ rule: String, tokens: String? = nil, tokenBytes: [UInt8]? = nil, users: [(name: String, text: String)]? = nil,
+        init(_ rule: String, tokens: String? = nil, tokenBytes: [UInt8]? = nil,
+             users: [(name: String, text: String)]? = nil,
              octocat: String? = nil, profile: Profile = .dotcom, _ errors: [String]) {
             self.rule = rule
             var docs = FixtureDocs()
@@ -63,18 +64,22 @@ struct FixtureRuleTests {
     static let types = "npm, maven, rubygems, docker, nuget, container"
     static let userKeys = "login, id, name, type, site_admin, enterprise, repositories, packages"
     static let loginRule = "1-39 ASCII letters, digits and single hyphens, not starting or ending with a hyphen"
+    static let forty = String(repeating: "a", count: 40)
     static let repo = #", "repositories": [{"name": "hello-world", "id": 10}, "#
         + #"{"name": "secret", "id": 11, "private": true}]"#
 
     static let fileRows: [Row] = [
         Row("invalid JSON, with line and column", octocat: ", x", [
-            "\(octo): $: invalid JSON at line 1, column 31 (byte offset 30): expected a string key in an object, found 'x'",
+            "\(octo): $: invalid JSON at line 1, column 31 (byte offset 30): expected a string key in an object, "
+                + "found 'x'",
         ]),
         Row("invalid UTF-8", tokenBytes: Array(#"{"tokens": [""#.utf8) + [0xC3, 0x28] + Array(#""]}"#.utf8),
             ["tokens.json: $: invalid UTF-8 at line 1, column 14 (byte offset 13)"]),
         Row("control character", tokens: "{\"tokens\": [\"\u{1}\"]}",
-            ["tokens.json: $: invalid JSON at line 1, column 14 (byte offset 13): unescaped control character U+0001 in a string"]),
-        Row("nesting deeper than 64", octocat: #", "name": \#(String(repeating: "[", count: 64))\#(String(repeating: "]", count: 64))"#, [
+            ["tokens.json: $: invalid JSON at line 1, column 14 (byte offset 13): unescaped control character "
+                + "U+0001 in a string"]),
+        Row("nesting deeper than 64",
+            octocat: ", \"name\": " + String(repeating: "[", count: 64) + String(repeating: "]", count: 64), [
             "\(octo): $: invalid JSON at line 1, column 102 (byte offset 101): nesting deeper than 64",
         ]),
         Row("duplicate key", octocat: #", "id": 2"#, [
@@ -90,7 +95,8 @@ struct FixtureRuleTests {
         Row("tokens key required", tokens: "{}", [#"tokens.json: $: missing required key "tokens""#]),
         Row("tokens only key", tokens: #"{"tokens": [], "extra": 1}"#,
             ["tokens.json: $.extra: unknown key; allowed keys are tokens"]),
-        Row("tokens is an array", tokens: #"{"tokens": {}}"#, ["tokens.json: $.tokens: expected an array, got an object"]),
+        Row("tokens is an array", tokens: #"{"tokens": {}}"#,
+            ["tokens.json: $.tokens: expected an array, got an object"]),
         Row("token entry is an object", tokens: #"{"tokens": ["ghp_x"]}"#,
             [#"tokens.json: $.tokens[0]: expected an object, got string "ghp_x""#]),
         Row("token required", tokens: #"{"tokens": [{"login": "octocat"}]}"#,
@@ -99,20 +105,23 @@ struct FixtureRuleTests {
             ["tokens.json: $.tokens[0].token: must not be empty"]),
         Row("token is a string", tokens: #"{"tokens": [{"token": 5, "login": "octocat"}]}"#,
             ["tokens.json: $.tokens[0].token: expected a string, got number 5"]),
-        Row("token unique", tokens: #"{"tokens": [{"token": "a", "login": "octocat"}, {"token": "a", "login": "hubot"}]}"#,
+        Row("token unique",
+            tokens: #"{"tokens": [{"token": "a", "login": "octocat"}, {"token": "a", "login": "hubot"}]}"#,
             ["tokens.json: $.tokens[1].token: duplicate token (also at $.tokens[0].token)"]),
         Row("login required for classic", tokens: #"{"tokens": [{"token": "ghp_a"}]}"#,
             [#"tokens.json: $.tokens[0]: missing required key "login" (required for classic tokens)"#]),
         Row("login required for fine-grained", tokens: #"{"tokens": [{"token": "github_pat_a"}]}"#,
             [#"tokens.json: $.tokens[0]: missing required key "login" (required for fine-grained tokens)"#]),
-        Row("explicit kind decides whether login is required", tokens: #"{"tokens": [{"token": "ghs_a", "kind": "classic"}]}"#,
+        Row("explicit kind decides whether login is required",
+            tokens: #"{"tokens": [{"token": "ghs_a", "kind": "classic"}]}"#,
             [#"tokens.json: $.tokens[0]: missing required key "login" (required for classic tokens)"#]),
         Row("login must name a user", tokens: #"{"tokens": [{"token": "ghp_a", "login": "nobody"}]}"#,
             [#"tokens.json: $.tokens[0].login: "nobody" is not the login of any user"#]),
         Row("app token login must name a user too", tokens: #"{"tokens": [{"token": "ghs_a", "login": "nobody"}]}"#,
             [#"tokens.json: $.tokens[0].login: "nobody" is not the login of any user"#]),
         Row("scopes is an array of strings",
-            tokens: #"{"tokens": [{"token": "a", "login": "hubot", "scopes": "repo"}, {"token": "b", "login": "hubot", "scopes": [1]}]}"#, [
+            tokens: #"{"tokens": [{"token": "a", "login": "hubot", "scopes": "repo"}, "#
+                + #"{"token": "b", "login": "hubot", "scopes": [1]}]}"#, [
                 #"tokens.json: $.tokens[0].scopes: expected an array, got string "repo""#,
                 "tokens.json: $.tokens[1].scopes[0]: expected a string, got number 1",
             ]),
@@ -130,8 +139,8 @@ struct FixtureRuleTests {
             [#"\#(octo): $.login: "-octocat" is not a valid GitHub login (\#(loginRule))"#]),
         Row("login with a double hyphen", users: [("octo--cat.json", #"{"login": "octo--cat", "id": 1}"#)],
             [#"users/octo--cat.json: $.login: "octo--cat" is not a valid GitHub login (\#(loginRule))"#]),
-        Row("login of 40 characters", users: [("a.json", #"{"login": "\#(String(repeating: "a", count: 40))", "id": 1}"#)],
-            [#"users/a.json: $.login: "\#(String(repeating: "a", count: 40))" is not a valid GitHub login (\#(loginRule))"#]),
+        Row("login of 40 characters", users: [("a.json", #"{"login": "\#(forty)", "id": 1}"#)],
+            [#"users/a.json: $.login: "\#(forty)" is not a valid GitHub login (\#(loginRule))"#]),
         Row("login of another type", users: [("octocat.json", #"{"login": 7, "id": 1}"#)],
             ["\(octo): $.login: expected a string, got number 7"]),
         Row("file name must be the login", users: [("hubot.json", #"{"login": "octocat", "id": 1}"#)], [
@@ -140,8 +149,10 @@ struct FixtureRuleTests {
         ]),
         Row("file name compared case-insensitively", users: [("OctoCat.json", #"{"login": "octocat", "id": 1}"#)], []),
         Row("duplicate logins, case-insensitive",
-            users: [("OctoCat.json", #"{"login": "OctoCat", "id": 1}"#), ("octocat.json", #"{"login": "octocat", "id": 2}"#)],
-            [#"\#(octo): $.login: duplicate login "octocat", logins are case-insensitive (also at users/OctoCat.json: $.login)"#]),
+            users: [("OctoCat.json", #"{"login": "OctoCat", "id": 1}"#),
+                    ("octocat.json", #"{"login": "octocat", "id": 2}"#)],
+            [#"\#(octo): $.login: duplicate login "octocat", logins are case-insensitive "#
+                + "(also at users/OctoCat.json: $.login)"]),
         Row("id is a string", users: [("octocat.json", #"{"login": "octocat", "id": "1"}"#)],
             [#"\#(octo): $.id: expected a positive integer, got string "1""#]),
         Row("id is a float", users: [("octocat.json", #"{"login": "octocat", "id": 1.0}"#)],
@@ -158,14 +169,16 @@ struct FixtureRuleTests {
             ["\(octo): $.id: integer 9223372036854775808 is out of range (at most 9223372036854775807)"]),
         Row("user ids unique", users: [FixtureDocs.octocat(), ("hubot.json", #"{"login": "hubot", "id": 1}"#)],
             ["users/octocat.json: $.id: duplicate user id 1 (also at users/hubot.json: $.id)"]),
-        Row("name is a string or null", octocat: #", "name": 5"#, ["\(octo): $.name: expected a string or null, got number 5"]),
+        Row("name is a string or null", octocat: #", "name": 5"#,
+            ["\(octo): $.name: expected a string or null, got number 5"]),
         Row("type is User or Organization", octocat: #", "type": "Robot""#,
             [#"\#(octo): $.type: "Robot" is not one of User, Organization"#]),
         Row("site_admin is a boolean", octocat: #", "site_admin": "false""#,
             [#"\#(octo): $.site_admin: expected a boolean, got string "false""#]),
         Row("enterprise not empty", octocat: #", "enterprise": """#,
             ["\(octo): $.enterprise: must not be empty (use null for no enterprise)"]),
-        Row("user keys only", octocat: #", "email": null"#, ["\(octo): $.email: unknown key; allowed keys are \(userKeys)"]),
+        Row("user keys only", octocat: #", "email": null"#,
+            ["\(octo): $.email: unknown key; allowed keys are \(userKeys)"]),
         Row("repositories is an array", octocat: #", "repositories": {}"#,
             ["\(octo): $.repositories: expected an array, got an object"]),
     ]

@@ -6,6 +6,7 @@ import Testing
 extension FixtureRuleTests {
     static let packageKeys = "id, name, package_type, visibility, version_count, created_at, updated_at, "
         + "repository, readers, inherit_access"
+    static let notTheForm = "is not of the form YYYY-MM-DDTHH:MM:SSZ"
     static let scoped = "packages are repository-scoped under profile"
 
     static let repositoryRows: [Row] = [
@@ -29,7 +30,8 @@ extension FixtureRuleTests {
                 + "$.repositories[0].id)"]),
         Row("private is a boolean", octocat: #", "repositories": [{"name": "a", "id": 7, "private": 1}]"#,
             ["\(octo): $.repositories[0].private: expected a boolean, got number 1"]),
-        Row("description is a string or null", octocat: #", "repositories": [{"name": "a", "id": 7, "description": []}]"#,
+        Row("description is a string or null",
+            octocat: #", "repositories": [{"name": "a", "id": 7, "description": []}]"#,
             ["\(octo): $.repositories[0].description: expected a string or null, got an array"]),
         Row("collaborators must be users",
             octocat: #", "repositories": [{"name": "a", "id": 7, "collaborators": ["hubot", "nobody", "HUBOT"]}]"#, [
@@ -53,7 +55,8 @@ extension FixtureRuleTests {
             [#"\#(octo): $.packages[0].visibility: "secret" is not one of public, private, internal"#]),
         Row("version_count non-negative", octocat: pkgs(pkg(#", "version_count": -1"#)),
             ["\(octo): $.packages[0].version_count: expected a non-negative integer, got -1"]),
-        Row("version_count integer", octocat: pkgs(pkg(#", "version_count": 1.5"#), pkg(#", "version_count": "3""#, id: 102, name: "q")), [
+        Row("version_count integer",
+            octocat: pkgs(pkg(#", "version_count": 1.5"#), pkg(#", "version_count": "3""#, id: 102, name: "q")), [
             "\(octo): $.packages[0].version_count: expected a non-negative integer, got number 1.5",
             #"\#(octo): $.packages[1].version_count: expected a non-negative integer, got string "3""#,
         ]),
@@ -61,7 +64,8 @@ extension FixtureRuleTests {
             ["\(octo): $.packages[1].id: duplicate package id 101 (also at $.packages[0].id)"]),
         Row("package id unique across users",
             users: [FixtureDocs.octocat(pkgs(pkg())), ("hubot.json", #"{"login": "hubot", "id": 2\#(pkgs(pkg()))}"#)],
-            ["users/octocat.json: $.packages[0].id: duplicate package id 101 (also at users/hubot.json: $.packages[0].id)"]),
+            ["users/octocat.json: $.packages[0].id: duplicate package id 101 (also at users/hubot.json: "
+                + "$.packages[0].id)"]),
         Row("(type, name) unique within a user", octocat: pkgs(pkg(), pkg(id: 102, name: "P")),
             [#"\#(octo): $.packages[1].name: duplicate npm package "P" in this user, names are case-insensitive "#
                 + "(also at $.packages[0].name)"]),
@@ -70,11 +74,13 @@ extension FixtureRuleTests {
             ("hubot.json", #"{"login": "hubot", "id": 2\#(pkgs(pkg(id: 103)))}"#),
         ], []),
         Row("package name syntax", octocat: pkgs(pkg(name: "a b")),
-            [#"\#(octo): $.packages[0].name: "a b" is not a valid package name (not empty, no whitespace or control characters)"#]),
-        Row("date format", octocat: pkgs(pkg(#", "visibility": "public""#).replacingOccurrences(of: "2024-01-02T00:00:00Z", with: "2024-01-02")),
+            [#"\#(octo): $.packages[0].name: "a b" is not a valid package name "#
+                + "(not empty, no whitespace or control characters)"]),
+        Row("date format", octocat: pkgs(pkg().replacingOccurrences(of: "2024-01-02T00:00:00Z", with: "2024-01-02")),
             [#"\#(octo): $.packages[0].updated_at: "2024-01-02" is not of the form YYYY-MM-DDTHH:MM:SSZ"#]),
         Row("date not a real day", octocat: pkgs(pkg().replacingOccurrences(of: "2024-01-01T", with: "2023-02-29T")),
-            [#"\#(octo): $.packages[0].created_at: "2023-02-29T00:00:00Z" is not a real date (day 29 of a 28-day month)"#]),
+            [#"\#(octo): $.packages[0].created_at: "2023-02-29T00:00:00Z" is not a real date "#
+                + "(day 29 of a 28-day month)"]),
         Row("date month 13", octocat: pkgs(pkg().replacingOccurrences(of: "2024-01-01T", with: "2024-13-01T")),
             [#"\#(octo): $.packages[0].created_at: "2024-13-01T00:00:00Z" is not a real date (month 13)"#]),
         Row("date hour 24", octocat: pkgs(pkg().replacingOccurrences(of: "01T00:00:00Z", with: "01T24:00:00Z")),
@@ -84,21 +90,24 @@ extension FixtureRuleTests {
         Row("date with fraction or offset", octocat: pkgs(pkg()
             .replacingOccurrences(of: "01T00:00:00Z", with: "01T00:00:00.000Z")
             .replacingOccurrences(of: "02T00:00:00Z", with: "02T00:00:00+00:00")), [
-                #"\#(octo): $.packages[0].created_at: "2024-01-01T00:00:00.000Z" is not of the form YYYY-MM-DDTHH:MM:SSZ"#,
-                #"\#(octo): $.packages[0].updated_at: "2024-01-02T00:00:00+00:00" is not of the form YYYY-MM-DDTHH:MM:SSZ"#,
+                #"\#(octo): $.packages[0].created_at: "2024-01-01T00:00:00.000Z" \#(notTheForm)"#,
+                #"\#(octo): $.packages[0].updated_at: "2024-01-02T00:00:00+00:00" \#(notTheForm)"#,
             ]),
-        Row("date is a string", octocat: pkgs(pkg().replacingOccurrences(of: #""2024-01-01T00:00:00Z""#, with: "20240101")),
+        Row("date is a string",
+            octocat: pkgs(pkg().replacingOccurrences(of: #""2024-01-01T00:00:00Z""#, with: "20240101")),
             ["\(octo): $.packages[0].created_at: expected a string, got number 20240101"]),
         Row("repository must be the owner's", octocat: repo + pkgs(pkg(#", "repository": "other""#)),
             [#"\#(octo): $.packages[0].repository: "other" is not one of the user's repositories "#
                 + #"(the user has "hello-world", "secret")"#]),
         Row("repository of a user without any", octocat: pkgs(pkg(#", "repository": "other""#)),
-            [#"\#(octo): $.packages[0].repository: "other" is not one of the user's repositories (the user has none)"#]),
+            [#"\#(octo): $.packages[0].repository: "other" is not one of the user's repositories "#
+                + "(the user has none)"]),
         Row("readers must be users", octocat: pkgs(pkg(#", "visibility": "private", "readers": ["ghost"]"#)),
             [#"\#(octo): $.packages[0].readers[0]: "ghost" is not the login of any user"#]),
         Row("readers is an array", octocat: pkgs(pkg(#", "readers": "hubot""#)),
             [#"\#(octo): $.packages[0].readers: expected an array, got string "hubot""#]),
-        Row("inherit_access is a boolean", octocat: repo + pkgs(pkg(#", "repository": "secret", "inherit_access": "yes""#)),
+        Row("inherit_access is a boolean",
+            octocat: repo + pkgs(pkg(#", "repository": "secret", "inherit_access": "yes""#)),
             [#"\#(octo): $.packages[0].inherit_access: expected a boolean, got string "yes""#]),
         Row("inherit_access needs a repository", octocat: pkgs(pkg(#", "inherit_access": true"#)),
             ["\(octo): $.packages[0].inherit_access: inherit_access needs a linked repository"]),
@@ -107,7 +116,8 @@ extension FixtureRuleTests {
         Row("repository-scoped package must link a repository", octocat: pkgs(pkg(type: "maven")),
             [#"\#(octo): $.packages[0]: missing required key "repository": maven \#(scoped) dotcom and "#
                 + "must link one of the user's repositories"]),
-        Row("repository-scoped package with a null repository", octocat: pkgs(pkg(#", "repository": null"#, type: "docker")),
+        Row("repository-scoped package with a null repository",
+            octocat: pkgs(pkg(#", "repository": null"#, type: "docker")),
             ["\(octo): $.packages[0].repository: must not be null: docker \(scoped) dotcom and "
                 + "must link one of the user's repositories"]),
         Row("repository-scoped visibility contradicts the repository",
@@ -122,12 +132,14 @@ extension FixtureRuleTests {
             octocat: repo + pkgs(pkg(#", "repository": "secret", "readers": ["hubot"]"#, type: "docker")),
             ["\(octo): $.packages[0].readers: not allowed: docker \(scoped) dotcom, so access is the linked "
                 + "repository's"]),
-        Row("npm is repository-scoped under ghes", octocat: repo + pkgs(pkg(#", "repository": "hello-world", "visibility": "internal""#)),
+        Row("npm is repository-scoped under ghes",
+            octocat: repo + pkgs(pkg(#", "repository": "hello-world", "visibility": "internal""#)),
             profile: .ghes,
             [#"\#(octo): $.packages[0].visibility: "internal" is only allowed on granular registries "#
                 + "(container); npm \(scoped) ghes"]),
-        Row("internal is fine on granular registries", octocat: pkgs(pkg(#", "visibility": "internal""#),
-                                                                   pkg(#", "visibility": "internal""#, id: 102, type: "container")), []),
+        Row("internal is fine on granular registries",
+            octocat: pkgs(pkg(#", "visibility": "internal""#),
+                          pkg(#", "visibility": "internal""#, id: 102, type: "container")), []),
     ]
 
     @Test(arguments: repositoryRows + packageRows)
