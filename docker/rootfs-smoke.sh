@@ -60,8 +60,9 @@ base="$(runtime_stage | awk 'toupper($1) == "FROM" { print $2; exit }')"
 suite="${base#*:}"
 suite="${suite%%-*}"
 mapfile -t packages < <(runtime_packages)
-useradd_command="$(runtime_stage | grep -o 'useradd [^&;|]*' | head -n 1 | sed 's/ *$//')"
-[[ -n "$useradd_command" ]] || die "no 'useradd' in the runtime stage of $dockerfile"
+# The runtime stage's RUN that creates the user, run as Docker runs it (/bin/sh -c) in the root.
+user_run="$(runtime_stage | awk 'toupper($1) == "RUN" && /useradd/ { sub(/^[^ ]+ /, ""); print; exit }')"
+[[ -n "$user_run" ]] || die "no RUN with 'useradd' in the runtime stage of $dockerfile"
 user_spec="$(runtime_stage | awk 'toupper($1) == "USER" { user = $2 } END { print user }')"
 [[ -n "$user_spec" ]] || die "no USER in the runtime stage of $dockerfile"
 [[ "$user_spec" == *:* ]] || user_spec="$user_spec:$user_spec"
@@ -124,8 +125,7 @@ EOF
         chroot "$root" env DEBIAN_FRONTEND=noninteractive \
             apt-get install -y --no-install-recommends "${packages[@]}"
         rm -rf "$root/var/lib/apt/lists/"*
-        # shellcheck disable=SC2086  # the Dockerfile's own words
-        chroot "$root" $useradd_command
+        chroot "$root" /bin/sh -c "$user_run"
     } >"$state/packages.log" 2>&1 \
         || { tail -n 30 "$state/packages.log" >&2; smoke_fail "installing the runtime packages failed"; }
     touch "$state/root.done"
