@@ -232,10 +232,12 @@ final class TemporaryFixtures {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
+    static let tokens = #"{"tokens": [{"token": "ghp_testerRead", "login": "tester", "scopes": ["read:packages"]}]}"#
+
     /// One user `tester` with one public npm package `tester-tool`, and the token `ghp_testerRead`.
     static func valid() throws -> TemporaryFixtures {
         try TemporaryFixtures([
-            "tokens.json": #"{"tokens": [{"token": "ghp_testerRead", "login": "tester", "scopes": ["read:packages"]}]}"#,
+            "tokens.json": tokens,
             "users/tester.json": #"""
                 {"login": "tester", "id": 77,
                  "packages": [{"id": 7001, "name": "tester-tool", "package_type": "npm",
@@ -247,7 +249,7 @@ final class TemporaryFixtures {
     /// Valid tokens, and a user whose first package has an unknown `package_type`.
     static func invalid() throws -> TemporaryFixtures {
         try TemporaryFixtures([
-            "tokens.json": #"{"tokens": [{"token": "ghp_testerRead", "login": "tester", "scopes": ["read:packages"]}]}"#,
+            "tokens.json": tokens,
             "users/tester.json": #"""
                 {"login": "tester", "id": 77,
                  "packages": [{"id": 7001, "name": "tester-tool", "package_type": "pypi",

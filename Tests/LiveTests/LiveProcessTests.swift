@@ -52,7 +52,8 @@ import Darwin
     }
 
     @Test func missingFixturesDirectoryExitsOneNamingIt() throws {
-        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString)").path
+        let missing = FileManager.default.temporaryDirectory
+            .appendingPathComponent("no-such-\(UUID().uuidString)").path
         let outcome = try EmulatorProcess.run(["--host", "127.0.0.1", "--port", "0", "--fixtures", missing])
         #expect(outcome.status == 1)
         #expect(outcome.stdout.isEmpty)
@@ -134,7 +135,8 @@ import Darwin
         let healthy = try EmulatorProcess.run(["healthcheck", "--url", "http://127.0.0.1:\(port)/_emulator/health"])
         #expect(healthy.status == 0, "\(healthy.stderr)")
         let closed = try Socket.closedPort()
-        let unhealthy = try EmulatorProcess.run(["healthcheck", "--url", "http://127.0.0.1:\(closed)/_emulator/health"])
+        let unhealthy = try EmulatorProcess.run(
+            ["healthcheck", "--url", "http://127.0.0.1:\(closed)/_emulator/health"])
         #expect(unhealthy.exitedNormally)
         #expect(unhealthy.status == 1)
     }

@@ -46,7 +46,8 @@ import Testing
 
         // A result that fits on one page has no Link.
         let whole = try RawHTTP.get(port: port, Self.listing, token: "ghp_octocatRead")
-        #expect(try Self.names(whole) == ["octo-app", "octo-api", "octo-worker", "octo-cache", "octo-builder", "octo-docs"])
+        #expect(try Self.names(whole)
+                == ["octo-app", "octo-api", "octo-worker", "octo-cache", "octo-builder", "octo-docs"])
         #expect(whole.header("Link") == nil)
     }
 
