@@ -104,16 +104,18 @@ import Darwin
         #expect(outcome.stderr.contains("127.0.0.1:\(taken.port)"))
     }
 
-    /// No flags: EMULATOR_PORT and EMULATOR_FIXTURES decide.
+    /// No flags: EMULATOR_PORT, EMULATOR_FIXTURES and EMULATOR_WEB_URL decide.
     @Test func environmentVariablesApplyWithoutFlags() throws {
         let fixtures = try TemporaryFixtures.valid()
-        let emulator = try EmulatorProcess(arguments: [],
-                                           environment: ["EMULATOR_PORT": "0", "EMULATOR_FIXTURES": fixtures.path])
+        let emulator = try EmulatorProcess(arguments: [], environment: [
+            "EMULATOR_PORT": "0", "EMULATOR_FIXTURES": fixtures.path, "EMULATOR_WEB_URL": "https://env.example",
+        ])
         defer { emulator.stop() }
         let port = try emulator.waitUntilReady()
         let response = try RawHTTP.get(port: port, "/users/tester/packages?package_type=npm", token: "ghp_testerRead")
         #expect(response.status == 200)
         #expect(response.text.contains("\"tester-tool\""))
+        #expect(response.text.contains("\"https://env.example/users/tester/packages/npm/package/tester-tool\""))
     }
 
     /// Flags win over variables, even over variables that would not parse or would not start.

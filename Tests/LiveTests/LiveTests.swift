@@ -204,8 +204,9 @@ import Testing
         #expect(third.header("X-RateLimit-Used") == "3")
     }
 
-    @Test func apiURLOptionAppearsInBodyAndLink() throws {
-        let (emulator, port) = try EmulatorProcess.start(arguments: ["--api-url", "https://ghe.example/api/v3"])
+    @Test func apiURLAndWebURLOptionsAppearInBodyAndLink() throws {
+        let (emulator, port) = try EmulatorProcess.start(
+            arguments: ["--api-url", "https://ghe.example/api/v3", "--web-url", "https://ghe.example"])
         defer { emulator.stop() }
         let response = try RawHTTP.get(port: port, Self.listing + "&per_page=2", token: "ghp_octocatRead")
         let api = "https://ghe.example/api/v3"
@@ -214,12 +215,15 @@ import Testing
         let array = try #require(try response.json() as? [[String: Any]])
         let first = try #require(array.first)
         #expect(first["url"] as? String == "\(api)/users/octocat/packages/container/octo-app")
-        #expect(first["html_url"] as? String == "https://github.com/users/octocat/packages/container/package/octo-app")
+        #expect(first["html_url"] as? String
+                == "https://ghe.example/users/octocat/packages/container/package/octo-app")
         let owner = try #require(first["owner"] as? [String: Any])
         #expect(owner["url"] as? String == "\(api)/users/octocat")
+        #expect(owner["html_url"] as? String == "https://ghe.example/octocat")
         let repository = try #require(first["repository"] as? [String: Any])
         #expect(repository["url"] as? String == "\(api)/repos/octocat/hello-world")
         #expect(!response.text.contains("127.0.0.1"))
+        #expect(!response.text.contains("github.com/"))
     }
 
     @Test func hostHeaderIsTheDefaultAPIURL() throws {
