@@ -101,6 +101,13 @@ import Testing
         #expect(body["message"] as? String == error.message)
         #expect(body["documentation_url"] as? String == error.documentation)
         #expect(body["status"] as? String == String(error.status))
+        // Without a valid token the address's limit applies (60), else the token's (5000).
+        let anonymous = error.token == nil || error.token == "ghp_unknownToken"
+        #expect(response.header("X-RateLimit-Limit") == (anonymous ? "60" : "5000"))
+        if error.token == "ghp_octocatNoScopes" {
+            #expect(response.values(of: "X-OAuth-Scopes") == [""])
+            #expect(response.header("X-Accepted-OAuth-Scopes") == "read:packages")
+        }
     }
 
     @Test func optionsPreflightIs204WithCORSAndNoBody() throws {
