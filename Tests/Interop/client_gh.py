@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from urllib.parse import urlsplit
 
-from interop_common import Reporter, base_url, expect_equal, load_expected
+from interop_common import CheckFailed, Reporter, base_url, expect_equal, load_expected
 
 E = load_expected()
 BASE = base_url()
@@ -32,7 +32,7 @@ def url(username, query):
 
 def ok(p):
     if p.returncode != 0:
-        raise AssertionError("gh exited %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[:400]))
+        raise CheckFailed("gh exited %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[:400]))
     return p.stdout
 
 

@@ -23,6 +23,19 @@ def base_url():
     return url.rstrip("/")
 
 
+class CheckFailed(AssertionError):
+    """A check's own verdict (the message says what differed)."""
+
+
+def _why(e):
+    if isinstance(e, CheckFailed):
+        return str(e)
+    # an exception from inside a client: name it and where it was raised
+    tb = traceback.extract_tb(e.__traceback__)
+    where = " (raised at %s:%d in %s)" % (os.path.basename(tb[-1].filename), tb[-1].lineno, tb[-1].name) if tb else ""
+    return "%s: %s%s" % (type(e).__name__, e, where)
+
+
 class Reporter:
     def __init__(self, client):
         self.client = client
@@ -35,8 +48,7 @@ class Reporter:
             fn()
         except Exception as e:  # noqa: BLE001 - any exception is a failed check
             self.failed += 1
-            why = "%s: %s" % (type(e).__name__, e) if not isinstance(e, AssertionError) else str(e)
-            why = " ".join(why.split())[:600]
+            why = " ".join(_why(e).split())[:700]
             print("not ok - %s: %s: %s" % (self.client, name, why), flush=True)
             if os.environ.get("INTEROP_VERBOSE"):
                 traceback.print_exc()
@@ -52,11 +64,11 @@ def expect_equal(what, got, want):
     if got != want:
         if isinstance(got, list) and isinstance(want, list):
             first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
-            raise AssertionError("%s: got %d items, want %d; first difference at index %d: got %r, want %r"
-                                 % (what, len(got), len(want), first,
-                                    got[first] if first < len(got) else "<end>",
-                                    want[first] if first < len(want) else "<end>"))
-        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+            raise CheckFailed("%s: got %d items, want %d; first difference at index %d: got %r, want %r"
+                              % (what, len(got), len(want), first,
+                                 got[first] if first < len(got) else "<end>",
+                                 want[first] if first < len(want) else "<end>"))
+        raise CheckFailed("%s: got %r, want %r" % (what, got, want))
 
 
 def expect_raises(what, fn, exc_class, check=None):
@@ -67,8 +79,10 @@ def expect_raises(what, fn, exc_class, check=None):
         if check is not None:
             check(e)
         return e
+    except CheckFailed:
+        raise
     except Exception as e:  # noqa: BLE001
-        raise AssertionError("%s: raised %s (%s), want %s" % (what, type(e).__name__, " ".join(str(e).split())[:300],
-                                                              exc_class.__name__))
-    raise AssertionError("%s: returned %r, want %s raised" % (what, result if not isinstance(result, list)
-                                                              else "a list of %d" % len(result), exc_class.__name__))
+        raise CheckFailed("%s: raised %s (%s), want %s" % (what, type(e).__name__, " ".join(str(e).split())[:300],
+                                                           exc_class.__name__))
+    raise CheckFailed("%s: returned %r, want %s raised" % (what, result if not isinstance(result, list)
+                                                           else "a list of %d" % len(result), exc_class.__name__))

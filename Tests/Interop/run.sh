@@ -3,6 +3,7 @@
 #
 #     Tests/Interop/run.sh                 # build, set up, serve Tests/Interop/Fixtures, run every client
 #     Tests/Interop/run.sh --break MODE    # same, through break_proxy.py MODE: the suite must FAIL
+#     Tests/Interop/run.sh --self-test     # every --break MODE in turn; passes when each one fails
 #
 # Environment (all optional):
 #   EMULATOR_BIN      a prebuilt github-packages-emulator (skips `swift build`)
@@ -23,11 +24,14 @@ VENV="${INTEROP_VENV:-$HERE/.venv}"
 PYTHON="${PYTHON:-python3}"
 CLIENTS="${INTEROP_CLIENTS:-githubkit pygithub ghapi octokit gh}"
 BREAK=""
+SELF_TEST=""
+BREAK_MODES="drop-link link-host drop-field bad-visibility drop-version error-class"
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --break) [ $# -ge 2 ] || usage; BREAK="$2"; shift 2 ;;
+        --self-test) SELF_TEST=1; shift ;;
         -h|--help) usage ;;
         *) echo "run.sh: unknown argument: $1" >&2; usage ;;
     esac
@@ -98,6 +102,29 @@ else
     BIN="$SCRATCH/debug/github-packages-emulator"
 fi
 [ -x "$BIN" ] || die "no emulator binary at $BIN"
+
+if [ -n "$SELF_TEST" ]; then
+    # The suite must notice a broken emulator: each damage break_proxy.py can do must fail some client.
+    ok_modes=0
+    bad_modes=0
+    for mode in $BREAK_MODES; do
+        say "self-test: run.sh --break $mode"
+        EMULATOR_BIN="$BIN" INTEROP_VENV="$VENV" "$0" --break "$mode" >"$WORK/self-$mode.log" 2>&1
+        rc=$?
+        clients="$(grep '^not ok - ' "$WORK/self-$mode.log" | sed 's/^not ok - \([^:]*\):.*/\1/' | grep -v '^emulator$' \
+            | sort | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')"
+        if [ "$rc" -ne 0 ] && [ -n "$clients" ]; then
+            ok_modes=$((ok_modes + 1))
+            echo "ok - self-test: --break $mode fails the suite ($(tail -n1 "$WORK/self-$mode.log"); $clients)"
+        else
+            bad_modes=$((bad_modes + 1))
+            echo "not ok - self-test: --break $mode went unnoticed (exit $rc; $(tail -n1 "$WORK/self-$mode.log"))"
+        fi
+    done
+    echo "$ok_modes passed, $bad_modes failed"
+    [ "$bad_modes" -eq 0 ]
+    exit
+fi
 
 PASSED=0
 FAILED=0
