@@ -5,7 +5,7 @@ Errors raise fasttransport's APIError carrying the HTTP status. The API version 
 
 from fasttransport.errors import APIError
 from ghapi.all import GhApi
-from ghapi.page import sync_paged
+from ghapi.page import sync_paged, sync_pages
 
 from interop_common import Reporter, base_url, expect_equal, expect_raises, load_expected
 
@@ -57,6 +57,18 @@ for v in E["versions"]:
         full.packages.list_packages_for_user(b["username"], package_type=b["package_type"], per_page=30, headers_=hv)
         expect_equal("last_page() from Link rel=last", full.last_page(), -(-len(b["names"]) // 30))
     R.check("%s last_page() reads Link rel=last" % v, last_page)
+
+    def parallel(full=full, hv=hv):
+        # ghapi's documented pattern: read last_page() from page 1, then fetch all pages at once
+        # (sync_pages: 16 threads, each request on its own connection)
+        b = E["bulk"]
+        full.packages.list_packages_for_user(b["username"], package_type=b["package_type"], per_page=10, headers_=hv)
+        n = full.last_page()
+        expect_equal("last_page()", n, -(-len(b["names"]) // 10))
+        pages = sync_pages(full.packages.list_packages_for_user, n, b["username"], package_type=b["package_type"],
+                           per_page=10, headers_=hv)
+        expect_equal("names", [p.name for page in pages for p in page], b["names"])
+    R.check("%s sync_pages: 25 pages fetched in parallel, complete and in order" % v, parallel)
 
     R.check("%s 401 unknown token -> APIError 401" % v, lambda hv=hv: expect_raises(
         "401", lambda: api(T["unknown"]).packages.list_packages_for_user(E["owner"], package_type="npm", headers_=hv),

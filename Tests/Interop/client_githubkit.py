@@ -8,7 +8,7 @@ import json
 
 import httpx
 import pydantic
-from githubkit import GitHub, TokenAuthStrategy
+from githubkit import GitHub, TokenAuthStrategy, UnauthAuthStrategy
 from githubkit.exception import RequestFailed
 
 from interop_common import CheckFailed, Reporter, base_url, expect_equal, expect_raises, load_expected
@@ -34,13 +34,14 @@ def _record_response(response: httpx.Response):
 
 def client(token):
     # auto_retry off: the emulator must never answer 5xx or rate-limit here, and a retry would hide it.
-    return GitHub(TokenAuthStrategy(token), base_url=BASE, auto_retry=False,
+    return GitHub(TokenAuthStrategy(token) if token else UnauthAuthStrategy(), base_url=BASE, auto_retry=False,
                   event_hooks={"request": [_record], "response": [_record_response]})
 
 
 full = client(T["full"])
 # githubkit namespaces hold their client weakly: keep every client referenced
 clients = {k: client(T[k]) for k in ("unknown", "noscope", "norepo")}
+clients["anonymous"] = client(None)
 
 
 def status_and_message(status, message):
@@ -146,6 +147,11 @@ for v in E["versions"]:
         "401", lambda: clients["unknown"].rest(v).packages.list_packages_for_user(
             E["owner"], package_type="npm").parsed_data,
         RequestFailed, status_and_message(401, E["messages"]["401"])))
+
+    R.check("%s 401 no token -> RequestFailed 401 Requires authentication" % v, lambda v=v: expect_raises(
+        "401", lambda: clients["anonymous"].rest(v).packages.list_packages_for_user(
+            E["owner"], package_type="npm").parsed_data,
+        RequestFailed, status_and_message(401, E["messages"]["401_anonymous"])))
 
     R.check("%s 403 token without read:packages -> RequestFailed 403" % v, lambda v=v: expect_raises(
         "403", lambda: clients["noscope"].rest(v).packages.list_packages_for_user(

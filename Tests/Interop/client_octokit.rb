@@ -69,6 +69,11 @@ E["versions"].each do |v|
     expect_equal("names", data.map(&:name), f["names"])
     expect_equal("X-GitHub-Api-Version-Selected",
                  full.last_response.headers["x-github-api-version-selected"], v)
+    # octokit reads the X-RateLimit-* headers of the last response (paginate stops when remaining is 0)
+    rl = full.rate_limit
+    expect_equal("rate_limit.limit", rl.limit, 5000)
+    expect_equal("rate_limit.remaining in 1...5000", (1...5000).cover?(rl.remaining), true)
+    expect_equal("rate_limit.resets_in in 1..3600", (1..3600).cover?(rl.resets_in), true)
     # Sawyer turns *_url fields into relations; the package's url must lead back to the emulator
     expect_equal("rels[:html] host", data.first.rels[:html]&.href.to_s.start_with?("https://github.com/"), true)
     expect_equal("url host", data.first.url.start_with?(BASE + "/"), true)
@@ -124,6 +129,12 @@ E["versions"].each do |v|
   check("#{v} 401 unknown token -> Octokit::Unauthorized") do
     expect_error(Octokit::Unauthorized, 401, E["messages"]["401"]) do
       client(T["unknown"]).get(path(E["owner"]), package_type: "npm", headers: hv)
+    end
+  end
+
+  check("#{v} 401 no token -> Octokit::Unauthorized (Requires authentication)") do
+    expect_error(Octokit::Unauthorized, 401, E["messages"]["401_anonymous"]) do
+      Octokit::Client.new(api_endpoint: BASE).get(path(E["owner"]), package_type: "npm", headers: hv)
     end
   end
 

@@ -98,6 +98,10 @@ for v in E["versions"]:
         "401", lambda: list(listing(github(T["unknown"], v), E["owner"], package_type="npm")),
         BadCredentialsException, error(401, E["messages"]["401"])))
 
+    R.check("%s 401 no token -> GithubException 401 Requires authentication" % v, lambda v=v: expect_raises(
+        "401", lambda: list(listing(Github(base_url=BASE, api_version=v, retry=None), E["owner"], package_type="npm")),
+        GithubException, error(401, E["messages"]["401_anonymous"], GithubException)))
+
     R.check("%s 403 token without read:packages -> GithubException 403" % v, lambda v=v: expect_raises(
         "403", lambda: list(listing(github(T["noscope"], v), E["owner"], package_type="npm")),
         GithubException, error(403, E["messages"]["403_scope"], GithubException)))

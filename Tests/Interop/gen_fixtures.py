@@ -101,6 +101,7 @@ def expected():
         "versions": ["2022-11-28", "2026-03-10"],
         "messages": {
             "401": "Bad credentials",
+            "401_anonymous": "Requires authentication",
             "403_scope": "You need at least read:packages scope to list packages.",
             "403_repo": "You need at least read:packages and repo scopes to list packages.",
             "404": "Not Found",
