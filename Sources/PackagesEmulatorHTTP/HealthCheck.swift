@@ -27,7 +27,7 @@ public enum HealthCheck {
         evhttp_connection_set_timeout(connection, timeoutSeconds)
         evhttp_connection_set_retries(connection, 0)
 
-        let outcome = Outcome()
+        let outcome = Outcome(base: base)
         let context = Unmanaged.passUnretained(outcome).toOpaque()
         guard let request = evhttp_request_new(onResponse, context) else { return "cannot create a request" }
         evhttp_add_header(evhttp_request_get_output_headers(request), "Host", host)
@@ -43,7 +43,12 @@ public enum HealthCheck {
     }
 
     final class Outcome {
+        let base: OpaquePointer
         var status = 0
+
+        init(base: OpaquePointer) {
+            self.base = base
+        }
     }
 }
 
@@ -52,4 +57,6 @@ private func onResponse(_ request: OpaquePointer?, _ context: UnsafeMutableRawPo
     let outcome = Unmanaged<HealthCheck.Outcome>.fromOpaque(context).takeUnretainedValue()
     // A nil request or code 0 means the connection failed or timed out.
     outcome.status = request.map { Int(evhttp_request_get_response_code($0)) } ?? 0
+    // The keep-alive connection would hold the loop until its timeout.
+    event_base_loopexit(outcome.base, nil)
 }

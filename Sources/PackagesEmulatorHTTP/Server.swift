@@ -61,13 +61,21 @@ public final class Server: @unchecked Sendable {
             try loop.listen(on: address, port: chosen)
             loops.append(loop)
         }
+        handleSignals()
     }
 
-    /// Runs every loop until SIGTERM or SIGINT, then drains. SIGHUP and SIGPIPE are ignored.
-    public func run() {
+    /// SIGTERM and SIGINT stop gracefully; SIGHUP and SIGPIPE are ignored. Installed before `bind`
+    /// returns, so a signal sent as soon as the ready line is read is already handled.
+    private func handleSignals() {
         signal(SIGPIPE, SIG_IGN)
         // SPEC §12: SIGHUP never kills the emulator (fixture reload will use it).
         signal(SIGHUP, SIG_IGN)
+        // A parent may start us with these blocked (Foundation.Process from a Swift concurrency
+        // thread does): the mask is inherited, and SIGTERM would then never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         guard let main = loops.first else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         for number in [SIGTERM, SIGINT] {
@@ -77,6 +85,11 @@ public final class Server: @unchecked Sendable {
                 signalEvents.append(event)
             }
         }
+    }
+
+    /// Runs every loop until SIGTERM or SIGINT, then drains.
+    public func run() {
+        guard let main = loops.first else { return }
         let others = loops.dropFirst().map { loop in Thread.start { loop.run() } }
         main.run()
         for thread in others { thread.join() }

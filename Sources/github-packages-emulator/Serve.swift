@@ -66,7 +66,7 @@ struct Serve: ParsableCommand {
             host: try value(host, "EMULATOR_HOST", { $0.isEmpty ? nil : $0 }, default: "127.0.0.1"),
             port: try value(port, "EMULATOR_PORT", { Int($0) }, default: 8080),
             fixtures: try value(fixtures, "EMULATOR_FIXTURES", { $0.isEmpty ? nil : $0 }, default: "Fixtures"),
-            apiURL: try value(apiURL, "EMULATOR_API_URL", { $0 }, default: nil),
+            apiURL: try value(apiURL.map(Optional.some), "EMULATOR_API_URL", { $0 }, default: nil),
             webURL: try value(webURL, "EMULATOR_WEB_URL", { $0 }, default: "https://github.com"),
             profile: try value(profile, "EMULATOR_PROFILE", { Profile(rawValue: $0) }, default: .dotcom),
             logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info),
