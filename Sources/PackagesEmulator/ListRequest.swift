@@ -87,7 +87,7 @@ struct ListRequest {
             visibility = parsed
         }
         // 9. The user.
-        guard Login.isValid(username), let (index, owner) = store.user(login: username), let requester else {
+        guard FixtureRules.isValidLogin(username), let (index, owner) = store.user(login: username), let requester else {
             return .failure(.notFoundUser)
         }
         // 10. Page depth.
@@ -112,25 +112,5 @@ enum Scopes {
     /// `X-Accepted-OAuth-Scopes` for a request listing `type` (choice of the emulator, SPEC §4).
     static func accepted(for type: PackageType?, profile: Profile) -> String {
         type?.isRepositoryScoped(in: profile) == true ? "read:packages, repo" : "read:packages"
-    }
-}
-
-/// GitHub's login rule: 1–39 ASCII letters, digits and single hyphens, no hyphen at either end.
-public enum Login {
-    public static func isValid(_ login: String) -> Bool {
-        let bytes = Array(login.utf8)
-        guard (1...39).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
-        else { return false }
-        var previousHyphen = false
-        for byte in bytes {
-            let hyphen = byte == UInt8(ascii: "-")
-            let alphanumeric =
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            guard alphanumeric || (hyphen && !previousHyphen) else { return false }
-            previousHyphen = hyphen
-        }
-        return true
     }
 }

@@ -150,7 +150,7 @@ struct RulesTests {
         ("a_b", false), ("a/b", false), ("ö", false), ("a.b", false),
     ])
     func logins(login: String, valid: Bool) {
-        #expect(Login.isValid(login) == valid)
+        #expect(FixtureRules.isValidLogin(login) == valid)
     }
 
     @Test(arguments: [
