@@ -38,6 +38,14 @@ struct Serve: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. [EMULATOR_LOG_LEVEL, default info]")
     var logLevel: Logger.Level?
 
+    @Option(name: .customLong("rate-limit"),
+            help: "Requests per hour per token. [EMULATOR_RATE_LIMIT, default 5000]")
+    var rateLimit: Int64?
+
+    @Option(name: .customLong("anonymous-rate-limit"),
+            help: "Requests per hour per client address without a valid token. [EMULATOR_ANONYMOUS_RATE_LIMIT, default 60]")
+    var anonymousRateLimit: Int64?
+
     @Option(help: "Event loops, one per thread, sharing the port. [EMULATOR_THREADS, default: the number of cores]")
     var threads: Int?
 
@@ -51,6 +59,8 @@ struct Serve: ParsableCommand {
         var profile: Profile
         var logLevel: Logger.Level
         var threads: Int
+        var rateLimit: Int64
+        var anonymousRateLimit: Int64
     }
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
@@ -70,7 +80,13 @@ struct Serve: ParsableCommand {
             webURL: try value(webURL, "EMULATOR_WEB_URL", { $0 }, default: "https://github.com"),
             profile: try value(profile, "EMULATOR_PROFILE", { Profile(rawValue: $0) }, default: .dotcom),
             logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info),
-            threads: try value(threads, "EMULATOR_THREADS", { Int($0) }, default: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+            threads: try value(threads, "EMULATOR_THREADS", { Int($0) }, default: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))),
+            rateLimit: try value(rateLimit, "EMULATOR_RATE_LIMIT", { Int64($0) }, default: 5000),
+            anonymousRateLimit: try value(
+                anonymousRateLimit, "EMULATOR_ANONYMOUS_RATE_LIMIT", { Int64($0) }, default: 60))
+        guard settings.rateLimit >= 1, settings.anonymousRateLimit >= 1 else {
+            throw ValidationError("Rate limits must be at least 1 request per hour.")
+        }
         guard (1...256).contains(settings.threads) else {
             throw ValidationError("--threads must be between 1 and 256, not \(settings.threads).")
         }
@@ -100,7 +116,8 @@ struct Serve: ParsableCommand {
             throw ExitCode.failure
         }
         let store = Store(fixtures, profile: settings.profile, webURL: settings.webURL)
-        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL))
+        let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
+        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits))
         let server = Server(emulator: emulator, logger: logger, threads: settings.threads)
         do {
             try server.bind(host: settings.host, port: settings.port)
