@@ -12,6 +12,7 @@
 #   PYTHON            interpreter that creates the venv (default: python3; needs 3.9+)
 #   INTEROP_CLIENTS   space-separated subset of: githubkit pygithub ghapi octokit gh (default: all)
 #   INTEROP_VERBOSE   1: tracebacks of failed checks, and the emulator's log at the end
+#   INTEROP_CLIENT_TIMEOUT  seconds one client's scenarios may take (default 300); past it, it fails
 #
 # Every check prints `ok - CLIENT: CHECK` or `not ok - CLIENT: CHECK: WHY`; the last line is
 # `N passed, M failed` and the exit status is 0 only when M is 0.
@@ -27,7 +28,7 @@ BREAK=""
 SELF_TEST=""
 BREAK_MODES="drop-link link-host drop-field bad-visibility drop-version error-class"
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --break) [ $# -ge 2 ] || usage; BREAK="$2"; shift 2 ;;
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 done
 
 say() { printf '== %s\n' "$*"; }
-die() { printf 'run.sh: %s\n' "$*" >&2; echo "0 passed, 1 failed"; exit 1; }
+die() { printf 'run.sh: %s\n' "$*" >&2; echo "${PASSED:-0} passed, $((${FAILED:-0} + 1)) failed"; exit 1; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/interop.XXXXXX")"
 SERVER_PID=""
@@ -187,8 +188,9 @@ run_client() { # run_client NAME CMD...
     local name="$1"; shift
     local log="$WORK/$name.log" rc oks noks
     say "$name"
-    EMULATOR_URL="$URL" "$@" >"$log" 2>"$log.err"
+    EMULATOR_URL="$URL" timeout -k 5 "${INTEROP_CLIENT_TIMEOUT:-300}" "$@" >"$log" 2>"$log.err"
     rc=$?
+    [ "$rc" -ne 124 ] || echo "run.sh: $name timed out after ${INTEROP_CLIENT_TIMEOUT:-300} s" >>"$log.err"
     cat "$log"
     oks=$(grep -c '^ok - ' "$log")
     noks=$(grep -c '^not ok - ' "$log")
