@@ -1,12 +1,27 @@
 /// Weak entity tags of 200 bodies and `If-None-Match` (SPEC §9; RFC 9110 §8.8.3, §13.1.2).
 enum ETag {
-    /// `W/"…"` from a 64-bit FNV-1a hash of the body: the same body always gets the same tag.
-    static func weak(of body: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
+    /// 64-bit FNV-1a, fed with bytes or with the hashes of templates rendered at load.
+    struct Hasher {
+        private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+        mutating func combine(_ byte: UInt8) {
+            value ^= UInt64(byte)
+            value &*= 0x0000_0100_0000_01B3
         }
+
+        mutating func combine(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes { combine(byte) }
+        }
+
+        mutating func combine(_ number: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) { combine(UInt8(truncatingIfNeeded: number >> shift)) }
+        }
+    }
+
+    /// `W/"…"`. A page's tag hashes what its body is made of — the API URL, the version and each
+    /// package's template hash — so it costs time per package, not per byte, and the same body always
+    /// gets the same tag.
+    static func weak(_ hash: UInt64) -> String {
         let hex = String(hash, radix: 16)
         return "W/\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
     }

@@ -22,8 +22,9 @@ extension Emulator {
         case .success(let page):
             status = 200
             let api = apiBase(request)
-            body = Self.body(of: page, api: Array(JSONWriter.escaped(api).utf8))
-            let etag = ETag.weak(of: body)
+            let escapedAPI = Array(JSONWriter.escaped(api).utf8)
+            body = Self.body(of: page, api: escapedAPI)
+            let etag = Self.etag(of: page, api: escapedAPI)
             headers.append(("Cache-Control", "private, max-age=60, s-maxage=60"))
             headers.append(("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP"))
             headers.append(("ETag", etag))
@@ -110,6 +111,17 @@ extension Emulator {
     /// are percent-encoded so the header stays well-formed.
     static func linkURL(_ api: String, _ page: ListRequest.Page, _ number: Int64) -> String {
         URIText.sanitized(api + page.rawPath + "?" + page.query.linkQuery(page: number))
+    }
+
+    static func etag(of page: ListRequest.Page, api: [UInt8]) -> String {
+        var hasher = ETag.Hasher()
+        hasher.combine(api)
+        hasher.combine(page.version.rawValue.utf8)
+        hasher.combine(UInt64(page.positions.count))
+        if let listing = page.listing {
+            for position in page.positions { hasher.combine(listing.rendered[Int(position)][page.version].hash) }
+        }
+        return ETag.weak(hasher.value)
     }
 
     /// The page's JSON array, from templates rendered at load.

@@ -170,19 +170,27 @@ struct Template: Sendable {
     let segments: [Segment]
     let literalCount: Int
     let holeCount: Int
+    /// Hash of the literal bytes and where the holes are (0xFF, which UTF-8 never holds, marks one).
+    let hash: UInt64
 
     init(_ segments: [Segment]) {
         self.segments = segments
         var literal = 0
         var holes = 0
+        var hasher = ETag.Hasher()
         for segment in segments {
             switch segment {
-            case .bytes(let bytes): literal += bytes.count
-            case .api: holes += 1
+            case .bytes(let bytes):
+                literal += bytes.count
+                hasher.combine(bytes)
+            case .api:
+                holes += 1
+                hasher.combine(UInt8(0xFF))
             }
         }
         literalCount = literal
         holeCount = holes
+        hash = hasher.value
     }
 
     /// How many bytes `append` adds for an API URL of `apiCount` bytes.

@@ -22,9 +22,9 @@ public struct Request: Sendable {
         self.localAuthority = localAuthority
     }
 
-    /// Every value of the header `name` (case-insensitive), in order.
+    /// Every value of the header `name` (given in lowercase; matched case-insensitively), in order.
     public func values(of name: String) -> [String] {
-        headers.compactMap { $0.name.asciiLowercased() == name ? $0.value : nil }
+        headers.compactMap { $0.name.equalsASCIILowercase(name) ? $0.value : nil }
     }
 
     /// The single value of `name`, the values joined by ", " when it was sent more than once.
@@ -35,6 +35,14 @@ public struct Request: Sendable {
 }
 
 extension String {
+    /// Whether this equals `lowercase` ignoring ASCII case, without allocating.
+    func equalsASCIILowercase(_ lowercase: String) -> Bool {
+        guard utf8.count == lowercase.utf8.count else { return false }
+        return zip(utf8, lowercase.utf8).allSatisfy { byte, expected in
+            (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == expected
+        }
+    }
+
     /// ASCII-only lowercasing: header names and logins are ASCII, and this avoids Unicode tables.
     func asciiLowercased() -> String {
         if !utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return self }

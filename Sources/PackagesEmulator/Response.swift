@@ -16,7 +16,7 @@ public struct Response: Sendable {
     /// The first value of the header `name` (case-insensitive).
     public func header(_ name: String) -> String? {
         let wanted = name.asciiLowercased()
-        return headers.first { $0.name.asciiLowercased() == wanted }?.value
+        return headers.first { $0.name.equalsASCIILowercase(wanted) }?.value
     }
 
     /// Whether the body is sent on the wire (never for HEAD, 204 or 304).

@@ -21,7 +21,12 @@ final class EventLoop {
 
     init(server: Server) {
         self.server = server
-        base = event_base_new()
+        // The changelist folds the epoll_ctl calls evhttp makes per answer (add EPOLLOUT, then
+        // remove it) into one per loop iteration (libevent's event_config docs).
+        let config = event_config_new()
+        event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
+        base = event_base_new_with_config(config)
+        event_config_free(config)
         http = evhttp_new(base)
         let limits = server.limits
         // Every method, known or not, reaches the core, which answers in GitHub's JSON shape;

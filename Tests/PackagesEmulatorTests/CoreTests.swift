@@ -185,10 +185,16 @@ struct RulesTests {
 }
 
 struct ETagTests {
-    @Test func sameBodySameTag() {
-        #expect(ETag.weak(of: Array("[]".utf8)) == ETag.weak(of: Array("[]".utf8)))
-        #expect(ETag.weak(of: Array("[1]".utf8)) != ETag.weak(of: Array("[2]".utf8)))
-        #expect(ETag.weak(of: []).hasPrefix("W/\""))
+    @Test func templatesHashTheirContent() {
+        func template(_ text: String, hole: Bool = false) -> Template {
+            var json = JSONWriter()
+            if hole { json.apiString(text) } else { json.string(text) }
+            return json.template
+        }
+        #expect(template("a").hash == template("a").hash)
+        #expect(template("a").hash != template("b").hash)
+        #expect(template("/a", hole: true).hash != template("/a").hash)
+        #expect(ETag.weak(0x1f) == "W/\"000000000000001f\"")
     }
 
     @Test(arguments: [
