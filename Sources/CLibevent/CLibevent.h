@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <malloc.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>

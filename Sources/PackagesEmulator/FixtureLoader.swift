@@ -63,9 +63,11 @@ public enum FixtureLoader {
             tokensDocument = (FixtureDecoder.Site(file: tokensFile, path: "$"), value)
         }
         var sources: [FixtureDecoder.UserSource] = []
-        for user in users {
+        // Files parse independently: on every core.
+        let parsed = users.map(\.bytes).concurrentMap { bytes in bytes.map(parseResult) }
+        for (user, result) in zip(users, parsed) {
             let file = "users/\(user.name)"
-            guard let bytes = user.bytes, let value = parse(bytes, file: file, into: &errors) else { continue }
+            guard let result, let value = unwrap(result, file: file, into: &errors) else { continue }
             let base = user.name.split(separator: "/").last.map(String.init) ?? user.name
             let stem = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
             sources.append(.init(site: .init(file: file, path: "$"), value: value, fileStem: stem))
@@ -85,9 +87,23 @@ public enum FixtureLoader {
     }
 
     private static func parse(_ bytes: [UInt8], file: String, into errors: inout [FixtureError]) -> JSONValue? {
+        unwrap(parseResult(bytes), file: file, into: &errors)
+    }
+
+    private static func parseResult(_ bytes: [UInt8]) -> Result<JSONValue, JSONParseError> {
         do {
-            return try JSONParser.parse(bytes)
+            return .success(try JSONParser.parse(bytes))
         } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func unwrap(_ result: Result<JSONValue, JSONParseError>, file: String,
+                               into errors: inout [FixtureError]) -> JSONValue? {
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(let error):
             errors.append(FixtureError(file: file, path: error.path, message: error.message))
             return nil
         }

@@ -25,7 +25,7 @@ struct JSONWriter {
     /// What was written, as a template.
     var template: Template {
         var all = segments
-        if !current.isEmpty { all.append(.bytes(current)) }
+        if !current.isEmpty { all.append(.bytes(current.withUnsafeBufferPointer { Array($0) })) }
         return Template(all)
     }
 
@@ -33,9 +33,24 @@ struct JSONWriter {
         current.append(contentsOf: text.utf8)
     }
 
+    /// `text`, escaped, straight into the buffer.
+    private mutating func escapedText(_ text: String) {
+        if Self.needsEscaping(text) {
+            raw(Self.escaped(text))
+        } else {
+            current.append(contentsOf: text.utf8)
+        }
+    }
+
+    private mutating func quotedString(_ text: String) {
+        current.append(UInt8(ascii: "\""))
+        escapedText(text)
+        current.append(UInt8(ascii: "\""))
+    }
+
     private mutating func newline() {
-        raw("\n")
-        raw(String(repeating: "  ", count: depth))
+        current.append(UInt8(ascii: "\n"))
+        for _ in 0..<depth { current.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
     }
 
     /// Separator and indentation before a value (or a key) in the current container.
@@ -76,14 +91,14 @@ struct JSONWriter {
 
     mutating func key(_ name: String) {
         beginValue()
-        raw(Self.quoted(name))
-        raw(": ")
+        quotedString(name)
+        current.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
         afterKey = true
     }
 
     mutating func string(_ value: String) {
         beginValue()
-        raw(Self.quoted(value))
+        quotedString(value)
     }
 
     mutating func optionalString(_ value: String?) {
@@ -108,17 +123,17 @@ struct JSONWriter {
     /// A string value that starts with the API URL: `"{api}/users/x"` is `apiString("/users/x")`.
     mutating func apiString(_ path: String) {
         beginValue()
-        raw("\"")
+        current.append(UInt8(ascii: "\""))
         hole()
-        raw(Self.escaped(path))
-        raw("\"")
+        escapedText(path)
+        current.append(UInt8(ascii: "\""))
     }
 
     /// A value rendered before, at this writer's depth, embedded without copying its bytes.
     mutating func embed(_ value: Template) {
         beginValue()
         flush()
-        segments.append(contentsOf: value.segments)
+        segments.append(.template(value))
     }
 
     private mutating func hole() {
@@ -127,17 +142,23 @@ struct JSONWriter {
     }
 
     private mutating func flush() {
-        if !current.isEmpty { segments.append(.bytes(current)) }
-        current = []
+        // An exact-size copy: `current` grew by doubling, and templates live as long as the store.
+        if !current.isEmpty { segments.append(.bytes(current.withUnsafeBufferPointer { Array($0) })) }
+        current.removeAll(keepingCapacity: true)
     }
 
     static func quoted(_ text: String) -> String {
         "\"" + escaped(text) + "\""
     }
 
+    static func needsEscaping(_ text: String) -> Bool {
+        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
+        return false
+    }
+
     /// JSON string escaping (RFC 8259 §7); `/` is left as is, as GitHub does.
     static func escaped(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return text }
+        guard needsEscaping(text) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -158,19 +179,21 @@ struct JSONWriter {
 
 /// JSON rendered once, with holes where the API URL goes; `append(to:api:)` fills them.
 ///
-/// Owner and repository objects are rendered once per user and repository and shared by every
-/// package that embeds them (arrays are copy-on-write), so memory grows with the data set's
-/// distinct objects, not with packages × objects.
-struct Template: Sendable {
+/// Owner and repository objects are rendered once per user and repository and embedded by
+/// reference in every package that shows them, so memory and load time grow with the data set's
+/// distinct objects, not with packages × objects. A class: embedding shares it without copying.
+final class Template: Sendable {
     enum Segment: Sendable {
         case bytes([UInt8])
         case api
+        case template(Template)
     }
 
     let segments: [Segment]
     let literalCount: Int
     let holeCount: Int
-    /// Hash of the literal bytes and where the holes are (0xFF, which UTF-8 never holds, marks one).
+    /// Hash of the literal bytes and where the holes are (0xFF, which UTF-8 never holds, marks one);
+    /// an embedded template contributes its own hash.
     let hash: UInt64
 
     init(_ segments: [Segment]) {
@@ -186,11 +209,24 @@ struct Template: Sendable {
             case .api:
                 holes += 1
                 hasher.combine(UInt8(0xFF))
+            case .template(let embedded):
+                literal += embedded.literalCount
+                holes += embedded.holeCount
+                hasher.combine(UInt8(0xFE))
+                hasher.combine(embedded.hash)
             }
         }
         literalCount = literal
         holeCount = holes
         hash = hasher.value
+    }
+
+    /// This template with the embedded `old` (by identity) swapped for `new`; bytes stay shared.
+    func replacing(_ old: Template, with new: Template) -> Template {
+        Template(segments.map { segment in
+            if case .template(let embedded) = segment, embedded === old { return .template(new) }
+            return segment
+        })
     }
 
     /// How many bytes `append` adds for an API URL of `apiCount` bytes.
@@ -203,6 +239,7 @@ struct Template: Sendable {
             switch segment {
             case .bytes(let bytes): out.append(contentsOf: bytes)
             case .api: out.append(contentsOf: api)
+            case .template(let embedded): embedded.append(to: &out, api: api)
             }
         }
     }

@@ -33,6 +33,19 @@ struct PackageRenderer {
         return Parts(owner: ownerInPackage, repositories: repositories)
     }
 
+    /// The package per API version. The versions differ only in the embedded repository object, so
+    /// they share every other byte (and are one template when there is no repository).
+    func render(_ package: Package, of owner: User, parts: Parts) -> PerVersion<Template> {
+        let first = render(package, of: owner, parts: parts, version: .v2022_11_28)
+        guard let linked = package.repository, let repository = parts.repositories[linked] else {
+            return PerVersion { _ in first }
+        }
+        return PerVersion { version in
+            version == .v2022_11_28
+                ? first : first.replacing(repository[.v2022_11_28], with: repository[version])
+        }
+    }
+
     func render(_ package: Package, of owner: User, parts: Parts, version: APIVersion) -> Template {
         var json = JSONWriter(depth: 1)
         let login = owner.login

@@ -18,7 +18,13 @@ public final class Store: Sendable {
     public init(_ fixtures: FixtureSet, profile: Profile, webURL: String = "https://github.com") {
         self.profile = profile
         self.webURL = webURL
-        users = fixtures.users
+        // Requests need a user's login, id and enterprise; its packages live on in the listings.
+        users = fixtures.users.map { user in
+            var requester = user
+            requester.repositories = []
+            requester.packages = []
+            return requester
+        }
         var userIndex: [String: Int] = [:]
         for (index, user) in fixtures.users.enumerated() {
             userIndex[user.login.asciiLowercased()] = index
@@ -29,24 +35,26 @@ public final class Store: Sendable {
             tokens[token.value] = token
         }
         self.tokens = tokens
-        var enterpriseMembers: [String: [String]] = [:]
+        var enterpriseMembers: [String: Set<String>] = [:]
         for user in fixtures.users {
             if let enterprise = user.enterprise {
-                enterpriseMembers[enterprise, default: []].append(user.login.asciiLowercased())
+                enterpriseMembers[enterprise, default: []].insert(user.login.asciiLowercased())
             }
         }
         let renderer = PackageRenderer(webURL: webURL)
-        var listings: [ListingKey: Listing] = [:]
-        for (index, user) in fixtures.users.enumerated() {
+        let members = enterpriseMembers
+        let listingsPerUser = Array(fixtures.users.enumerated()).concurrentMap { index, user in
             let parts = renderer.parts(of: user)
-            for type in PackageType.allCases {
+            let enterprise = user.enterprise.flatMap { members[$0] } ?? []
+            return PackageType.allCases.compactMap { type -> (ListingKey, Listing)? in
                 let packages = user.packages.filter { $0.type == type }
-                if packages.isEmpty { continue }
-                listings[ListingKey(user: index, type: type)] = Listing(
+                if packages.isEmpty { return nil }
+                return (ListingKey(user: index, type: type), Listing(
                     owner: user, packages: packages, profile: profile, renderer: renderer, parts: parts,
-                    enterpriseMembers: Set(user.enterprise.flatMap { enterpriseMembers[$0] } ?? []))
+                    enterpriseMembers: enterprise))
             }
         }
+        let listings = Dictionary(uniqueKeysWithValues: listingsPerUser.joined())
         self.listings = listings
         packageCount = fixtures.users.reduce(0) { $0 + $1.packages.count }
     }
@@ -78,9 +86,7 @@ struct Listing: Sendable {
     /// `enterpriseMembers`: lowercased logins of the users in the owner's enterprise.
     init(owner: User, packages: [Package], profile: Profile, renderer: PackageRenderer,
          parts: PackageRenderer.Parts, enterpriseMembers: Set<String>) {
-        rendered = packages.map { package in
-            PerVersion { renderer.render(package, of: owner, parts: parts, version: $0) }
-        }
+        rendered = packages.map { renderer.render($0, of: owner, parts: parts) }
         let rules = packages.map { AccessRule(package: $0, owner: owner, profile: profile) }
         let visibilities = packages.map(\.visibility)
         let repositoryScoped = packages.first?.type.isRepositoryScoped(in: profile) ?? false

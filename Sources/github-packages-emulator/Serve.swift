@@ -116,6 +116,9 @@ struct Serve: ParsableCommand {
             throw ExitCode.failure
         }
         let store = Store(fixtures, profile: settings.profile, webURL: settings.webURL)
+        // Loading parses every file into JSON trees that are garbage now; give their pages back to
+        // the system instead of keeping them in the heap for the emulator's whole life.
+        Server.returnFreedMemory()
         let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
         let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits))
         let server = Server(emulator: emulator, logger: logger, threads: settings.threads)
