@@ -28,7 +28,10 @@ extension Emulator {
             headers.append(("Cache-Control", "private, max-age=60, s-maxage=60"))
             headers.append(("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP"))
             headers.append(("ETag", etag))
-            if let link = page.pagination.link(total: page.total, url: { Self.linkURL(api, page, $0) }) {
+            let link = page.pagination.link(total: page.total) { [parts = Self.linkURLParts(api, page)] number in
+                parts.before + String(number) + parts.after
+            }
+            if let link {
                 headers.append(("Link", link))
             }
             if ETag.matches(request.value(of: "if-none-match"), etag: etag) { status = 304 }
@@ -109,8 +112,9 @@ extension Emulator {
 
     /// A `Link` URL: the path and parameters as sent, `page` set (SPEC §7); bytes a URI cannot hold
     /// are percent-encoded so the header stays well-formed.
-    static func linkURL(_ api: String, _ page: ListRequest.Page, _ number: Int64) -> String {
-        URIText.sanitized(api + page.rawPath + "?" + page.query.linkQuery(page: number))
+    static func linkURLParts(_ api: String, _ page: ListRequest.Page) -> (before: String, after: String) {
+        let query = page.query.linkQueryParts()
+        return (URIText.sanitized(api + page.rawPath + "?" + query.before), URIText.sanitized(query.after))
     }
 
     static func etag(of page: ListRequest.Page, api: [UInt8]) -> String {

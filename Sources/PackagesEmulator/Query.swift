@@ -45,20 +45,28 @@ struct Query: Sendable, Equatable {
         parameters.first { $0.name == name }?.value
     }
 
-    /// The query of a `Link` URL: every parameter as sent, `page` set to `page` (appended if absent).
-    func linkQuery(page: Int64) -> String {
-        var pieces: [String] = []
-        var hasPage = false
+    /// The query of a `Link` URL around its page number: every parameter as sent, `page` set in
+    /// place (appended if absent). `linkQuery(page: n)` is `before + "n" + after`.
+    func linkQueryParts() -> (before: String, after: String) {
+        var before: [String] = []
+        var after: [String] = []
+        var seenPage = false
         for parameter in parameters {
             if parameter.name == "page" {
-                pieces.append("page=\(page)")
-                hasPage = true
+                seenPage = true
+            } else if seenPage {
+                after.append("&" + parameter.raw)
             } else {
-                pieces.append(parameter.raw)
+                before.append(parameter.raw)
             }
         }
-        if !hasPage { pieces.append("page=\(page)") }
-        return pieces.joined(separator: "&")
+        before.append("page=")
+        return (before.joined(separator: "&"), after.joined())
+    }
+
+    func linkQuery(page: Int64) -> String {
+        let parts = linkQueryParts()
+        return parts.before + String(page) + parts.after
     }
 }
 

@@ -3,7 +3,8 @@
 
   generate-fixtures.py DIR [--big N] [--users U] [--per-user P]
 
-DIR/users/big-publisher.json holds N packages of one type (default 10,000 npm packages);
+DIR/users/big-publisher.json holds N packages of one type (default 10,000 npm packages),
+DIR/users/hundred-publisher.json 100 npm packages (the small side of the page-cost comparison);
 U users (default 1,000) hold P packages each (default 100), mixed types and visibilities, each user's
 repository-scoped packages linked to a repository of theirs. tokens.json has one read:packages+repo
 token per user, `ghp_bench_<login>`. Deterministic: the same arguments write the same bytes.
@@ -55,6 +56,13 @@ def main():
         big.append(package(next_id, "pkg-%05d" % i, "npm", "public", "big-repo"))
         next_id += 1
     write("big-publisher", user("big-publisher", 9_999_999, big, repos))
+
+    hundred = []
+    for i in range(100):
+        hundred.append(package(next_id, "pkg-%03d" % i, "npm", "public", "big-repo"))
+        next_id += 1
+    repos = [{"name": "big-repo", "id": 10_000_001, "private": False}]
+    write("hundred-publisher", user("hundred-publisher", 9_999_998, hundred, repos))
 
     for u in range(args.users):
         login = "user-%04d" % u
