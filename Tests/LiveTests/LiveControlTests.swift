@@ -166,6 +166,45 @@ import Glibc
         #expect(answer.body == later.body)
     }
 
+    @Test func aClientLeavingDuringADelayIsHarmless() throws {
+        let (emulator, port) = try EmulatorProcess.start(arguments: ["--threads", "1"])
+        defer { emulator.stop() }
+        #expect(try Self.call(port, "POST", "/_emulator/faults",
+                              body: #"{"kind": "delay", "milliseconds": 300, "times": 2}"#).status == 201)
+        do {
+            let leaving = try HTTPConnection(port: port)
+            try leaving.send(RawHTTP.requestText(target: Self.demoListing,
+                                                 headers: [("Authorization", "token ghp_octocatRead")],
+                                                 host: "127.0.0.1:\(port)"))
+            #expect(try Self.eventually {
+                try Self.call(port, "GET", "/_emulator/requests").text.contains("\"delay_ms\": 300")
+            })
+        }  // closed here, before its answer
+        // The second delayed answer's timer fires after the first one's, so the server has sent (or
+        // discarded) the first answer by the time this one arrives.
+        let second = try RawHTTP.get(port: port, Self.demoListing, token: "ghp_octocatRead")
+        #expect(second.status == 200)
+        #expect(try RawHTTP.get(port: port, Self.demoListing, token: "ghp_octocatRead").status == 200)
+        #expect(emulator.stop().status == 0)
+    }
+
+    @Test func aGracefulStopWaitsForADelayedAnswer() throws {
+        let (emulator, port) = try EmulatorProcess.start(arguments: ["--threads", "1"])
+        defer { emulator.stop() }
+        #expect(try Self.call(port, "POST", "/_emulator/faults",
+                              body: #"{"kind": "delay", "milliseconds": 1000, "times": 1}"#).status == 201)
+        let delayed = try HTTPConnection(port: port, timeout: 20)
+        try delayed.send(RawHTTP.requestText(target: Self.demoListing, headers: [("Authorization", "token ghp_octocatRead")],
+                                             host: "127.0.0.1:\(port)"))
+        #expect(try Self.eventually {
+            try Self.call(port, "GET", "/_emulator/requests").text.contains("\"delay_ms\": 1000")
+        })
+        emulator.send(SIGTERM)
+        #expect(try delayed.readResponse().status == 200)
+        #expect(emulator.waitForExit(timeout: 10))
+        #expect(emulator.outcome.status == 0)
+    }
+
     @Test func aDropClosesTheConnectionWithoutAnAnswer() throws {
         let (emulator, port) = try EmulatorProcess.start(arguments: ["--threads", "1"])
         defer { emulator.stop() }
