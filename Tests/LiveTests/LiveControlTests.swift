@@ -246,4 +246,31 @@ import Glibc
         let journal = try Self.call(port, "GET", "/_emulator/requests").text
         #expect(!journal.contains("s3cret"))
     }
+
+    @Test(arguments: [
+        (["--journal-size", "-1"], [:]),
+        (["--journal-size", "many"], [:]),
+        (["--control-token", ""], [:]),
+        ([], ["EMULATOR_NO_CONTROL": "maybe"]),
+        ([], ["EMULATOR_JOURNAL_SIZE": "x"]),
+    ] as [([String], [String: String])])
+    func badControlOptionsExit64(arguments: [String], environment: [String: String]) throws {
+        let outcome = try EmulatorProcess.run(["--fixtures", EmulatorProcess.demoFixtures] + arguments,
+                                              environment: environment)
+        #expect(outcome.status == 64, "\(outcome.stderr)")
+    }
+
+    @Test func controlOptionsFromTheEnvironment() throws {
+        let (emulator, port) = try EmulatorProcess.start(
+            environment: ["EMULATOR_CONTROL_TOKEN": "envtoken", "EMULATOR_JOURNAL_SIZE": "1"])
+        defer { emulator.stop() }
+        #expect(try Self.call(port, "DELETE", "/_emulator/faults").status == 401)
+        #expect(try Self.call(port, "DELETE", "/_emulator/faults", headers: [("Authorization", "Bearer envtoken")])
+                .status == 200)
+        let journal = try Self.object(try Self.call(port, "GET", "/_emulator/requests"))
+        #expect(journal["capacity"] as? Int == 1)
+        let (disabled, disabledPort) = try EmulatorProcess.start(environment: ["EMULATOR_NO_CONTROL": "1"])
+        defer { disabled.stop() }
+        #expect(try Self.call(disabledPort, "POST", "/_emulator/reset").status == 403)
+    }
 }
