@@ -1,7 +1,8 @@
 /// Answers of the GitHub API routes: the checks' outcome, with every header of SPEC §9.
 extension Emulator {
-    func apiResponse(_ request: Request, target: RequestTarget) -> Response {
-        let authentication = authenticate(Credentials(headerValues: request.values(of: "authorization")))
+    func apiResponse(_ request: Request, target: RequestTarget, store: Store) -> Response {
+        let authentication = authenticate(Credentials(headerValues: request.values(of: "authorization")),
+                                          store: store)
         let versionHeader = request.value(of: "x-github-api-version")
         let version = versionHeader.map { APIVersion(rawValue: $0) } ?? .default
         let now = config.clock()
@@ -67,7 +68,7 @@ extension Emulator {
         + "X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, "
         + "X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset"
 
-    func authenticate(_ credentials: Credentials) -> ListRequest.Authentication {
+    func authenticate(_ credentials: Credentials, store: Store) -> ListRequest.Authentication {
         let token: Token?
         switch credentials {
         case .none: return .anonymous

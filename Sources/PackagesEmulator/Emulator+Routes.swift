@@ -1,9 +1,11 @@
 /// The emulator's own routes under `/_emulator/` (never a GitHub path) and the CORS preflight.
 extension Emulator {
     func emulatorRoute(_ request: Request, path: Substring) -> Response {
+        if let answer = controlRoute(request, path: path) { return answer }
         guard path == "/_emulator/health", request.method == "GET" || request.method == "HEAD" else {
             return Self.json(status: 404, APIError.notFoundRoute.body, requestID: nextRequestID())
         }
+        let store = self.store
         var json = JSONWriter()
         json.beginObject()
         json.key("status")

@@ -13,40 +13,69 @@ public struct EmulatorConfig: Sendable {
     public var rateLimits: RateLimiter.Limits
     /// Seconds since the epoch; injectable so tests control rate-limit windows.
     public var clock: @Sendable () -> Int64
+    /// Who may use the control routes, and the journal's size (issue 5).
+    public var control: ControlSettings
 
     public init(apiURL: String? = nil, rateLimits: RateLimiter.Limits = .init(),
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                control: ControlSettings = ControlSettings()) {
         self.apiURL = apiURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.rateLimits = rateLimits
         self.clock = clock
+        self.control = control
     }
 }
 
 /// The emulator's core: `respond(to:)` turns a request into GitHub's answer. No sockets, no C.
 public final class Emulator: Sendable {
-    public let store: Store
+    /// The data set answering now. Replaced whole by the control routes and reloads; a request reads
+    /// it once, so no answer mixes two data sets.
+    public var store: Store { current.withLock { $0 } }
     public let config: EmulatorConfig
     let rateLimiter: RateLimiter
+    private let current: Mutex<Store>
+    /// What `POST /_emulator/reset` restores: the set loaded at start, or by the last reload.
+    let baseline: Mutex<Store>
+    let journal: Journal
+    let faults = Faults()
     private let requestCounter = Atomic<UInt64>(0)
     private let requestIDPrefix: String
 
     public init(store: Store, config: EmulatorConfig = EmulatorConfig()) {
-        self.store = store
+        current = Mutex(store)
+        baseline = Mutex(store)
         self.config = config
         rateLimiter = RateLimiter(limits: config.rateLimits)
+        journal = Journal(capacity: config.control.journalSize)
         let seed = UInt32(truncatingIfNeeded: config.clock()) ^ UInt32.random(in: 0...UInt32.max)
         requestIDPrefix = String(seed, radix: 16, uppercase: true)
     }
 
+    /// Replaces the data set; `asBaseline` also makes it what a reset restores (reloads from disk).
+    public func replaceStore(_ store: Store, asBaseline: Bool = false) {
+        current.withLock { $0 = store }
+        if asBaseline { baseline.withLock { $0 = store } }
+    }
+
     public func respond(to request: Request) -> Response {
+        let started = ContinuousClock.now
         let target = RequestTarget(request.target)
+        var fault: Fault?
+        let response: Response
         if target.path == "/_emulator" || target.path.hasPrefix("/_emulator/") {
-            return emulatorRoute(request, path: target.path)
+            response = emulatorRoute(request, path: target.path)
+        } else if request.method == "OPTIONS" {
+            response = Self.preflight
+        } else {
+            let store = self.store
+            fault = faults.isEmpty ? nil : faults.take(matching: FaultSubject(request, target: target))
+            response = answer(request, target: target, store: store, fault: fault)
         }
-        if request.method == "OPTIONS" {
-            return Self.preflight
+        if journal.isEnabled && !Self.clearsJournal(request, path: target.path) {
+            journal.record(request, target: target, response: response, fault: fault,
+                           elapsed: ContinuousClock.now - started, time: config.clock())
         }
-        return apiResponse(request, target: target)
+        return response
     }
 
     /// A unique `X-GitHub-Request-Id`, shaped like GitHub's (`C0DE:1A2B3C:...`).

@@ -30,13 +30,13 @@ public final class RateLimiter: Sendable {
     }
 
     public let limits: Limits
-    private let windows = Mutex<[String: Window]>([:])
+    let windows = Mutex<[String: Window]>([:])
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
-    private func limit(anonymous: Bool) -> Int64 {
+    func limit(anonymous: Bool) -> Int64 {
         anonymous ? limits.anonymous : limits.perToken
     }
 
@@ -60,7 +60,7 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    private static func current(_ window: Window?, now: Int64, length: Int64) -> Window {
+    static func current(_ window: Window?, now: Int64, length: Int64) -> Window {
         if let window, now < window.start + length { return window }
         return Window(start: now, used: 0)
     }

@@ -12,14 +12,18 @@ public struct Request: Sendable {
     public var clientAddress: String
     /// `host:port` of the socket the request came in on: the `{api}` authority when `Host` is unusable.
     public var localAuthority: String
+    /// The request body as received (control routes read it; the API ignores it).
+    public var body: [UInt8]
 
     public init(method: String, target: String, headers: [(name: String, value: String)] = [],
-                clientAddress: String = "127.0.0.1", localAuthority: String = "127.0.0.1:8080") {
+                clientAddress: String = "127.0.0.1", localAuthority: String = "127.0.0.1:8080",
+                body: [UInt8] = []) {
         self.method = method
         self.target = target
         self.headers = headers
         self.clientAddress = clientAddress
         self.localAuthority = localAuthority
+        self.body = body
     }
 
     /// Every value of the header `name` (given in lowercase; matched case-insensitively), in order.

@@ -6,6 +6,10 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Send the answer this many milliseconds later, without blocking the loop (a delay fault).
+    public var delayMilliseconds = 0
+    /// Close the connection without answering (a drop fault).
+    public var dropConnection = false
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -30,13 +30,18 @@ extension EventLoop {
             target: evhttp_request_get_uri(evRequest).map { String(cString: $0) } ?? "/",
             headers: Self.headers(of: evRequest),
             clientAddress: Self.peer(of: connection),
-            localAuthority: server.localAuthority)
+            localAuthority: server.localAuthority,
+            body: Self.body(of: evRequest))
         let response = server.emulator.respond(to: request)
-        send(response, for: request, to: evRequest)
+        if response.delayMilliseconds > 0 || response.dropConnection {
+            deliverFault(response, for: request, to: evRequest)
+        } else {
+            send(response, for: request, to: evRequest)
+        }
         server.logger.debug("\(request.method) \(request.target) \(response.status)")
     }
 
-    private func send(_ response: Response, for request: Request, to evRequest: OpaquePointer) {
+    func send(_ response: Response, for request: Request, to evRequest: OpaquePointer) {
         let output = evhttp_request_get_output_headers(evRequest)
         for (name, value) in response.headers {
             evhttp_add_header(output, name, value)

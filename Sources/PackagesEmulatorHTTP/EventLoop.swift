@@ -18,6 +18,8 @@ final class EventLoop {
     private var drainDeadline: Double = 0
     /// Connections seen, so a graceful stop can wait for their queued answers.
     var connections: Set<OpaquePointer> = []
+    /// Delayed answers (fault rules) whose timers have not fired yet.
+    var delayedReplies = 0
 
     init(server: Server) {
         self.server = server
@@ -91,7 +93,7 @@ final class EventLoop {
             guard let bufferevent = evhttp_connection_get_bufferevent(connection) else { return false }
             return evbuffer_get_length(bufferevent_get_output(bufferevent)) > 0
         }
-        if !pending || Self.monotonicSeconds() >= drainDeadline {
+        if (!pending && delayedReplies == 0) || Self.monotonicSeconds() >= drainDeadline {
             event_base_loopexit(base, nil)
         }
     }

@@ -31,6 +31,10 @@ public final class Server: @unchecked Sendable {
     let threads: Int
     private var loops: [EventLoop] = []
     private var signalEvents: [OpaquePointer] = []
+    /// Called on the main loop's thread on SIGHUP (fixture reload); nil: SIGHUP does nothing.
+    public var onHangup: (@Sendable () -> Void)?
+    /// Persistent timers on the main loop (`every(milliseconds:_:)`) and the closures they run.
+    var timers: [(event: OpaquePointer, box: Unmanaged<TimerBox>)] = []
     /// `host:port` as bound; the `{api}` fallback when a request's `Host` is unusable.
     public private(set) var localAuthority = ""
     public private(set) var port = 0
@@ -46,6 +50,10 @@ public final class Server: @unchecked Sendable {
 
     deinit {
         for event in signalEvents { event_free(event) }
+        for timer in timers {
+            event_free(timer.event)
+            timer.box.release()
+        }
     }
 
     /// Starts listening on `host:port` (`port` 0: any free port) with one listener per thread.
@@ -68,7 +76,7 @@ public final class Server: @unchecked Sendable {
     /// returns, so a signal sent as soon as the ready line is read is already handled.
     private func handleSignals() {
         signal(SIGPIPE, SIG_IGN)
-        // SPEC §12: SIGHUP never kills the emulator (fixture reload will use it).
+        // SPEC §12: SIGHUP never kills the emulator; ignored until its event below takes it over.
         signal(SIGHUP, SIG_IGN)
         // A parent may start us with these blocked (Foundation.Process from a Swift concurrency
         // thread does): the mask is inherited, and SIGTERM would then never arrive.
@@ -85,6 +93,10 @@ public final class Server: @unchecked Sendable {
                 signalEvents.append(event)
             }
         }
+        if let event = event_new(main.base, SIGHUP, Int16(EV_SIGNAL | EV_PERSIST), onHangupSignal, context) {
+            event_add(event, nil)
+            signalEvents.append(event)
+        }
     }
 
     /// Gives the pages of freed heap memory back to the system (glibc keeps them otherwise): after
@@ -92,6 +104,8 @@ public final class Server: @unchecked Sendable {
     public static func returnFreedMemory() {
         malloc_trim(0)
     }
+
+    var mainLoop: EventLoop? { loops.first }
 
     /// Runs every loop until SIGTERM or SIGINT, then drains.
     public func run() {
@@ -106,6 +120,11 @@ public final class Server: @unchecked Sendable {
         for event in signalEvents { event_del(event) }
         for loop in loops { loop.requestShutdown() }
     }
+}
+
+private func onHangupSignal(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<Server>.fromOpaque(context).takeUnretainedValue().onHangup?()
 }
 
 private func onSignal(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {

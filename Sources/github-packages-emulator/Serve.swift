@@ -49,6 +49,20 @@ struct Serve: ParsableCommand {
     @Option(help: "Event loops, one per thread, sharing the port. [EMULATOR_THREADS, default: the number of cores]")
     var threads: Int?
 
+    @Option(name: .customLong("journal-size"),
+            help: "Requests kept for GET /_emulator/requests; 0 turns it off. [EMULATOR_JOURNAL_SIZE, default 1000]")
+    var journalSize: Int?
+
+    @Option(name: .customLong("control-token"),
+            help: "Control writes need Authorization: Bearer TOKEN, from any address. [EMULATOR_CONTROL_TOKEN]")
+    var controlToken: String?
+
+    @Flag(name: .customLong("no-control"), help: "Refuse every control write (403). [EMULATOR_NO_CONTROL=1]")
+    var noControl = false
+
+    @Flag(help: "Reload the fixtures when their files change (polled every 500 ms). [EMULATOR_WATCH=1]")
+    var watch = false
+
     /// Options after flags and environment variables are merged.
     struct Settings {
         var host: String
@@ -61,6 +75,10 @@ struct Serve: ParsableCommand {
         var threads: Int
         var rateLimit: Int64
         var anonymousRateLimit: Int64
+        var journalSize: Int
+        var controlToken: String?
+        var noControl: Bool
+        var watch: Bool
     }
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
@@ -83,7 +101,18 @@ struct Serve: ParsableCommand {
             threads: try value(threads, "EMULATOR_THREADS", { Int($0) }, default: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))),
             rateLimit: try value(rateLimit, "EMULATOR_RATE_LIMIT", { Int64($0) }, default: 5000),
             anonymousRateLimit: try value(
-                anonymousRateLimit, "EMULATOR_ANONYMOUS_RATE_LIMIT", { Int64($0) }, default: 60))
+                anonymousRateLimit, "EMULATOR_ANONYMOUS_RATE_LIMIT", { Int64($0) }, default: 60),
+            journalSize: try value(journalSize, "EMULATOR_JOURNAL_SIZE", { Int($0) }, default: 1000),
+            controlToken: try value(controlToken.map(Optional.some), "EMULATOR_CONTROL_TOKEN",
+                                    { $0.isEmpty ? nil : $0 }, default: nil),
+            noControl: try value(noControl ? true : nil, "EMULATOR_NO_CONTROL", Self.boolean, default: false),
+            watch: try value(watch ? true : nil, "EMULATOR_WATCH", Self.boolean, default: false))
+        guard (0...1_000_000).contains(settings.journalSize) else {
+            throw ValidationError("--journal-size must be between 0 and 1000000, not \(settings.journalSize).")
+        }
+        if let token = settings.controlToken, token.contains(where: { $0 == " " || $0 == "\t" }) || token.isEmpty {
+            throw ValidationError("--control-token must be one word without spaces.")
+        }
         guard settings.rateLimit >= 1, settings.anonymousRateLimit >= 1 else {
             throw ValidationError("Rate limits must be at least 1 request per hour.")
         }
@@ -99,6 +128,15 @@ struct Serve: ParsableCommand {
             }
         }
         return settings
+    }
+
+    /// `1`/`true`/`yes` and `0`/`false`/`no` for boolean variables.
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "true", "yes": true
+        case "0", "false", "no", "": false
+        default: nil
+        }
     }
 
     func validate() throws {
@@ -120,13 +158,23 @@ struct Serve: ParsableCommand {
         // the system instead of keeping them in the heap for the emulator's whole life.
         Server.returnFreedMemory()
         let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
-        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits))
+        let control = ControlSettings(journalSize: settings.journalSize, token: settings.controlToken,
+                                      writesEnabled: !settings.noControl)
+        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits,
+                                                                     control: control))
         let server = Server(emulator: emulator, logger: logger, threads: settings.threads)
+        let reloader = FixtureReloader(directory: settings.fixtures, profile: settings.profile,
+                                       webURL: settings.webURL, emulator: emulator, logger: logger)
+        server.onHangup = { reloader.reload(reason: "SIGHUP") }
         do {
             try server.bind(host: settings.host, port: settings.port)
         } catch {
             printError("\(error)")
             throw ExitCode.failure
+        }
+        if settings.watch {
+            let watcher = FixtureWatcher(reloader: reloader)
+            server.every(milliseconds: 500) { watcher.poll() }
         }
         logger.info("serving \(settings.fixtures)", metadata: [
             "users": "\(store.userCount)", "packages": "\(store.packageCount)", "tokens": "\(store.tokenCount)",

@@ -1,0 +1,145 @@
+import Synchronization
+
+/// The last N requests, API and control alike, for `GET /_emulator/requests` (issue 5).
+///
+/// A ring of fixed capacity under a lock, so memory stays bounded under any load; tokens are kept
+/// as a short prefix only.
+final class Journal: Sendable {
+    struct Entry: Sendable {
+        var sequence: UInt64
+        var time: Int64
+        var method: String
+        var path: String
+        var query: String
+        var client: String
+        var headers: [(name: String, value: String)]
+        var status: Int
+        var microseconds: Int64
+        var delayMilliseconds: Int
+        var fault: String?
+    }
+
+    private struct Ring {
+        var entries: [Entry] = []
+        /// Where the next entry goes once the ring is full.
+        var next = 0
+        var recorded: UInt64 = 0
+    }
+
+    let capacity: Int
+    private let ring = Mutex(Ring())
+
+    init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    var isEnabled: Bool { capacity > 0 }
+
+    /// Headers worth reading back; everything else stays out of the journal.
+    static let keptHeaders: Set<String> = [
+        "authorization", "accept", "user-agent", "x-github-api-version", "if-none-match", "content-type", "host",
+    ]
+
+    func record(_ request: Request, target: RequestTarget, response: Response, fault: Fault?,
+                elapsed: Duration, time: Int64) {
+        let headers = request.headers.compactMap { header -> (name: String, value: String)? in
+            let name = header.name.asciiLowercased()
+            guard Self.keptHeaders.contains(name) else { return nil }
+            return (header.name, name == "authorization" ? Redaction.authorization(header.value) : header.value)
+        }
+        let (seconds, attoseconds) = elapsed.components
+        var entry = Entry(
+            sequence: 0, time: time, method: request.method, path: String(target.path), query: String(target.query),
+            client: request.clientAddress, headers: headers, status: response.dropConnection ? 0 : response.status,
+            microseconds: seconds * 1_000_000 + attoseconds / 1_000_000_000_000,
+            delayMilliseconds: response.delayMilliseconds, fault: fault?.kind.name)
+        ring.withLock { ring in
+            ring.recorded += 1
+            entry.sequence = ring.recorded
+            if ring.entries.count < capacity {
+                ring.entries.append(entry)
+            } else {
+                ring.entries[ring.next] = entry
+                ring.next = (ring.next + 1) % capacity
+            }
+        }
+    }
+
+    /// Oldest first.
+    func entries() -> [Entry] {
+        ring.withLock { ring in Array(ring.entries[ring.next...] + ring.entries[..<ring.next]) }
+    }
+
+    func clear() {
+        ring.withLock { $0 = Ring() }
+    }
+
+    /// `{"capacity": N, "requests": [...]}`, oldest first.
+    func render() -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("capacity")
+        json.int(Int64(capacity))
+        json.key("requests")
+        json.beginArray()
+        for entry in entries() {
+            json.beginObject()
+            json.key("id")
+            json.int(Int64(truncatingIfNeeded: entry.sequence))
+            json.key("time")
+            json.int(entry.time)
+            json.key("method")
+            json.string(entry.method)
+            json.key("path")
+            json.string(entry.path)
+            json.key("query")
+            json.string(entry.query)
+            json.key("client")
+            json.string(entry.client)
+            json.key("headers")
+            json.beginObject()
+            for header in entry.headers {
+                json.key(header.name.asciiLowercased())
+                json.string(header.value)
+            }
+            json.endObject()
+            json.key("status")
+            if entry.status == 0 { json.null() } else { json.int(Int64(entry.status)) }
+            json.key("duration_us")
+            json.int(entry.microseconds)
+            json.key("delay_ms")
+            json.int(Int64(entry.delayMilliseconds))
+            json.key("fault")
+            json.optionalString(entry.fault)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+}
+
+/// Tokens shortened to a prefix that identifies them in a journal without disclosing them.
+enum Redaction {
+    static let knownPrefixes = ["github_pat_", "ghp_", "gho_", "ghs_", "ghu_", "ghr_"]
+
+    /// `ghp_abcdef123456` → `ghp_abcd…`: the kind prefix and at most 4 more characters, never more
+    /// than half of the rest.
+    static func token(_ token: String) -> String {
+        let prefix = knownPrefixes.first { token.hasPrefix($0) } ?? ""
+        let rest = token.dropFirst(prefix.count)
+        return prefix + rest.prefix(min(4, rest.count / 2)) + "…"
+    }
+
+    /// `token ghp_abcdef…` keeps the scheme; Basic credentials are hidden whole.
+    static func authorization(_ value: String) -> String {
+        let trimmed = value.trimmingASCIISpaces()
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+            return token(String(trimmed))
+        }
+        let scheme = trimmed[..<space]
+        let credential = trimmed[space...].trimmingASCIISpaces()
+        if scheme.lowercased() == "basic" { return "Basic …" }
+        return scheme + " " + token(String(credential))
+    }
+}
