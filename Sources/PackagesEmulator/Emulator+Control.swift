@@ -118,12 +118,7 @@ extension Emulator {
     func summary(of store: Store) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
-        json.key("users")
-        json.int(Int64(store.userCount))
-        json.key("packages")
-        json.int(Int64(store.packageCount))
-        json.key("tokens")
-        json.int(Int64(store.tokenCount))
+        writeCounts(of: store, into: &json)
         json.key("profile")
         json.string(store.profile.rawValue)
         json.endObject()

@@ -10,12 +10,7 @@ extension Emulator {
         json.beginObject()
         json.key("status")
         json.string("ok")
-        json.key("users")
-        json.int(Int64(store.userCount))
-        json.key("packages")
-        json.int(Int64(store.packageCount))
-        json.key("tokens")
-        json.int(Int64(store.tokenCount))
+        writeCounts(of: store, into: &json)
         json.endObject()
         return Self.json(status: 200, json.bytes, requestID: nextRequestID())
     }
@@ -40,4 +35,14 @@ extension Emulator {
         ("Access-Control-Max-Age", "86400"),
         ("Vary", "Accept-Encoding, Accept, X-Requested-With"),
     ])
+
+    /// `"users": N, "packages": N, "tokens": N`, as health and the fixtures summary show them.
+    func writeCounts(of store: Store, into json: inout JSONWriter) {
+        json.key("users")
+        json.int(Int64(store.userCount))
+        json.key("packages")
+        json.int(Int64(store.packageCount))
+        json.key("tokens")
+        json.int(Int64(store.tokenCount))
+    }
 }

@@ -26,24 +26,7 @@ public enum JSONValue: Sendable, Equatable {
     public static func quoted(_ text: String) -> String {
         let limit = 60
         let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
-        var out = "\""
-        for scalar in cut.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return JSONWriter.quoted(cut)
     }
 }
 
