@@ -13,6 +13,21 @@ enum ETag {
             for byte in bytes { combine(byte) }
         }
 
+        /// Eight bytes per step: templates are hashed once each at load, and that adds up.
+        mutating func combine(_ bytes: UnsafeBufferPointer<UInt8>) {
+            var index = 0
+            while index + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for shift in 0..<8 { word |= UInt64(bytes[index + shift]) << (8 * shift) }
+                value = (value ^ word) &* 0x0000_0100_0000_01B3
+                index += 8
+            }
+            while index < bytes.count {
+                combine(bytes[index])
+                index += 1
+            }
+        }
+
         mutating func combine(_ number: UInt64) {
             for shift in stride(from: 0, to: 64, by: 8) { combine(UInt8(truncatingIfNeeded: number >> shift)) }
         }

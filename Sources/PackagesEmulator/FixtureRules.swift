@@ -28,7 +28,9 @@ enum FixtureRules {
 
     /// Package names go into URLs unchanged: no whitespace, no control characters, not empty.
     static func isValidPackageName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy {
+        // Printable ASCII without space: the common case, without Unicode property tables.
+        if !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return true }
+        return !name.isEmpty && name.unicodeScalars.allSatisfy {
             !$0.properties.isWhitespace && $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)
         }
     }

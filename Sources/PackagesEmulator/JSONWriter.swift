@@ -30,7 +30,8 @@ struct JSONWriter {
     }
 
     private mutating func raw(_ text: String) {
-        current.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { current.append(contentsOf: $0) }
     }
 
     /// `text`, escaped, straight into the buffer.
@@ -38,7 +39,8 @@ struct JSONWriter {
         if Self.needsEscaping(text) {
             raw(Self.escaped(text))
         } else {
-            current.append(contentsOf: text.utf8)
+            var text = text
+            text.withUTF8 { current.append(contentsOf: $0) }
         }
     }
 
@@ -151,8 +153,8 @@ struct JSONWriter {
     }
 
     static func needsEscaping(_ text: String) -> Bool {
-        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return true }
-        return false
+        var text = text
+        return text.withUTF8 { bytes in bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F } }
     }
 
     /// JSON string escaping (RFC 8259 §7); `/` is left as is, as GitHub does.
@@ -239,7 +241,7 @@ final class Template: Sendable {
         var hasher = ETag.Hasher()
         var start = 0
         for piece in pieces {
-            hasher.combine(bytes[start..<piece.end])
+            bytes.withUnsafeBufferPointer { hasher.combine(UnsafeBufferPointer(rebasing: $0[start..<piece.end])) }
             start = piece.end
             switch piece.next {
             case .api:
