@@ -13,6 +13,8 @@ public struct EmulatorConfig: Sendable {
     public var rateLimits: RateLimiter.Limits
     /// Seconds since the epoch; injectable so tests control rate-limit windows.
     public var clock: @Sendable () -> Int64
+    /// Longest request line answered normally; longer ones get 414 (SPEC §12).
+    public var maxRequestLine = 8 * 1024
 
     public init(apiURL: String? = nil, rateLimits: RateLimiter.Limits = .init(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
@@ -39,6 +41,7 @@ public final class Emulator: Sendable {
     }
 
     public func respond(to request: Request) -> Response {
+        if let rejection = framingRejection(request) { return rejection }
         let target = RequestTarget(request.target)
         if target.path == "/_emulator" || target.path.hasPrefix("/_emulator/") {
             return emulatorRoute(request, path: target.path)

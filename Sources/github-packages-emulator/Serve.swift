@@ -49,6 +49,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Event loops, one per thread, sharing the port. [EMULATOR_THREADS, default: the number of cores]")
     var threads: Int?
 
+    @OptionGroup(title: "Limits (SPEC §12)")
+    var limitOptions: LimitOptions
+
     /// Options after flags and environment variables are merged.
     struct Settings {
         var host: String
@@ -61,6 +64,7 @@ struct Serve: ParsableCommand {
         var threads: Int
         var rateLimit: Int64
         var anonymousRateLimit: Int64
+        var limits = Server.Limits()
     }
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
@@ -72,7 +76,7 @@ struct Serve: ParsableCommand {
             }
             return parsed
         }
-        let settings = Settings(
+        var settings = Settings(
             host: try value(host, "EMULATOR_HOST", { $0.isEmpty ? nil : $0 }, default: "127.0.0.1"),
             port: try value(port, "EMULATOR_PORT", { Int($0) }, default: 8080),
             fixtures: try value(fixtures, "EMULATOR_FIXTURES", { $0.isEmpty ? nil : $0 }, default: "Fixtures"),
@@ -84,6 +88,7 @@ struct Serve: ParsableCommand {
             rateLimit: try value(rateLimit, "EMULATOR_RATE_LIMIT", { Int64($0) }, default: 5000),
             anonymousRateLimit: try value(
                 anonymousRateLimit, "EMULATOR_ANONYMOUS_RATE_LIMIT", { Int64($0) }, default: 60))
+        settings.limits = try limitOptions.limits(environment: environment)
         guard settings.rateLimit >= 1, settings.anonymousRateLimit >= 1 else {
             throw ValidationError("Rate limits must be at least 1 request per hour.")
         }
@@ -117,8 +122,10 @@ struct Serve: ParsableCommand {
         }
         let store = Store(fixtures, profile: settings.profile, webURL: settings.webURL)
         let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
-        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits))
-        let server = Server(emulator: emulator, logger: logger, threads: settings.threads)
+        var config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits)
+        config.maxRequestLine = settings.limits.maxRequestLine
+        let emulator = Emulator(store: store, config: config)
+        let server = Server(emulator: emulator, logger: logger, limits: settings.limits, threads: settings.threads)
         do {
             try server.bind(host: settings.host, port: settings.port)
         } catch {
