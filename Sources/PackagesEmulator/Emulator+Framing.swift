@@ -23,7 +23,7 @@ extension Emulator {
             return APIError(400, "Content-Length and Transfer-Encoding in one request.", documentationURL: DocURL.rest)
         }
         // RFC 9112 §6.3: differing Content-Length values (in one field or several) are unrecoverable.
-        let values = Set(lengths.flatMap { $0.split(separator: ",").map { $0.trimmingASCIISpaces() } })
+        let values = Set(lengths.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingASCIISpaces() } })
         if values.count > 1 || values.contains(where: { $0.isEmpty || !$0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) {
             return APIError(400, "Conflicting or invalid Content-Length.", documentationURL: DocURL.rest)
         }
