@@ -27,10 +27,14 @@ final class ConnectionAdmission {
     /// Set while the loop is freed: close callbacks then leave the server alone.
     var closing = false
 
-    deinit {
-        if let adoptEvent { event_free(adoptEvent) }
-        if let adjustEvent { event_free(adjustEvent) }
-        if let recheckTimer { event_free(recheckTimer) }
+    /// Before the loop's base is freed (an event freed after its base reads freed memory).
+    func freeEvents() {
+        for event in [adoptEvent, adjustEvent, recheckTimer] {
+            if let event { event_free(event) }
+        }
+        adoptEvent = nil
+        adjustEvent = nil
+        recheckTimer = nil
     }
 }
 

@@ -51,6 +51,7 @@ final class EventLoop {
         // is deinitializing: they must not touch it.
         admission.closing = true
         evhttp_free(http)
+        admission.freeEvents()
         event_base_free(base)
     }
 

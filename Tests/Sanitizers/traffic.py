@@ -25,7 +25,7 @@ CASES = [
     (req(LIST, "Authorization: token ghp_octocatNoScopes\r\n"), {403}),
     (req("/users/octocat/packages?package_type=pypi", AUTH), {400}),
     (req("/users/%zz/packages?package_type=npm", AUTH), {400}),
-    (req(LIST, AUTH + "Content-Length: 1\r\nContent-Length: 2\r\n"), {400}),
+    (req(LIST, AUTH + "Content-Length: 0\r\nContent-Length: 5\r\n"), {400}),
     (req(LIST, AUTH + "Transfer-Encoding: gzip\r\n"), {400}),
     (req("/users/nobody-here/packages?package_type=npm", AUTH), {404}),
     (req("/nowhere"), {404}),
