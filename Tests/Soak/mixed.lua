@@ -1,12 +1,13 @@
 -- wrk script for Tests/Soak/soak.sh: rotates valid and invalid requests, counts statuses per thread,
 -- and reports every status outside the expected set as an error.
+-- Left to Tests/Sanitizers/traffic.py and the live tests, because wrk cannot take them: HEAD and 304
+-- (wrk's parser then waits for Content-Length body bytes that never come), and requests its own parser
+-- refuses to send (unknown methods, a garbage request line, two Content-Lengths).
 local auth = { ["Authorization"] = "token ghp_octocatRead", ["Host"] = "127.0.0.1" }
 local list = "/users/octocat/packages?package_type=container"
 local requests = {
   wrk.format("GET", list, auth),
   wrk.format("GET", list .. "&per_page=2&page=2", auth),
-  wrk.format("HEAD", list, auth),
-  wrk.format("GET", list, { ["Authorization"] = "token ghp_octocatRead", ["If-None-Match"] = "*" }),
   wrk.format("OPTIONS", "/anything", {}),
   wrk.format("GET", list, {}),
   wrk.format("GET", list, { ["Authorization"] = "token unknown" }),
@@ -14,11 +15,10 @@ local requests = {
   wrk.format("GET", "/users/octocat/packages?package_type=pypi", auth),
   wrk.format("GET", "/users/%zz/packages?package_type=npm", auth),
   wrk.format("GET", "/users/nobody-here/packages?package_type=npm", auth),
-  wrk.format("BREW", "/nowhere", {}),
+  wrk.format("PROPFIND", "/nowhere", {}),
+  wrk.format("DELETE", list, auth),
   wrk.format("GET", list .. "&x=" .. string.rep("a", 9000), auth),
-  "GET " .. list .. " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n",
   "GET " .. list .. " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
-  "GARBAGE\r\n\r\n",
   "GET " .. list .. " HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n",
   wrk.format("GET", "/_emulator/health", {}),
   wrk.format("GET", list .. "&per_page=100", auth, "ignored body"),
