@@ -115,9 +115,10 @@ extension Server {
 }
 
 private func newBufferevent(_ base: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> OpaquePointer? {
-    // What evhttp creates when no callback is set (http.c, evhttp_connection_base_bufferevent_new).
-    guard let context, let bufferevent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
-    else { return nil }
+    // Exactly what evhttp creates when no callback is set (http.c, evhttp_connection_base_bufferevent_new):
+    // options 0. With BEV_OPT_CLOSE_ON_FREE, evhttp_connection_free would call shutdown() on the fd
+    // after bufferevent_free closed it, hitting whatever socket another loop was given that number.
+    guard let context, let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
     Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().admit(bufferevent)
     return bufferevent
 }
