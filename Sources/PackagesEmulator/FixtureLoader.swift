@@ -239,7 +239,12 @@ struct FixtureDirectoryReader {
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let raw = withUnsafeBytes(of: entry.pointee.d_name) { buffer in Array(buffer.prefix { $0 != 0 }) }
+            // strnlen, not a byte scan: d_name's bytes past the NUL are uninitialized, and the optimized
+            // scan read them (valgrind: "conditional jump depends on uninitialised value").
+            let raw = withUnsafeBytes(of: entry.pointee.d_name) { buffer -> [UInt8] in
+                guard let base = buffer.baseAddress else { return [] }
+                return Array(buffer[..<strnlen(base.assumingMemoryBound(to: CChar.self), buffer.count)])
+            }
             guard let name = String(validating: raw, as: UTF8.self) else {
                 warnings.append("users/\(String(decoding: raw, as: UTF8.self)): skipped, name is not valid UTF-8")
                 continue

@@ -13,8 +13,11 @@ struct Query: Sendable, Equatable {
     /// One entry per distinct name, in the order first seen, holding its last occurrence.
     private(set) var parameters: [Parameter] = []
 
+    static let indexThreshold = 16
+
     static func parse(_ text: Substring) -> Result<Query, PercentDecoding.Failure> {
         var query = Query()
+        var positions: [String: Int] = [:]
         // Split on bytes: '&' and '=' are ASCII, and Character-level splitting costs far more.
         for pieceBytes in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let piece = Substring(pieceBytes)
@@ -32,9 +35,23 @@ struct Query: Sendable, Equatable {
             case .failure(let failure): return .failure(failure)
             }
             let parameter = Parameter(raw: String(piece), name: name, value: value)
-            if let index = query.parameters.firstIndex(where: { $0.name == name }) {
+            // A linear search is cheapest for the usual handful of names; past that an index keeps
+            // 10,000 distinct names linear in time, not quadratic (SPEC §12: no input may hang us).
+            if query.parameters.count < Self.indexThreshold {
+                if let index = query.parameters.firstIndex(where: { $0.name == name }) {
+                    query.parameters[index] = parameter
+                } else {
+                    query.parameters.append(parameter)
+                }
+                continue
+            }
+            if positions.isEmpty {
+                for (index, existing) in query.parameters.enumerated() { positions[existing.name] = index }
+            }
+            if let index = positions[name] {
                 query.parameters[index] = parameter
             } else {
+                positions[name] = query.parameters.count
                 query.parameters.append(parameter)
             }
         }

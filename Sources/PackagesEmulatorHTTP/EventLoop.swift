@@ -20,6 +20,8 @@ final class EventLoop {
     var connections: Set<OpaquePointer> = []
     /// Delayed answers (fault rules) whose timers have not fired yet.
     var delayedReplies = 0
+    /// The connection cap's state (EventLoop+Connections.swift).
+    let admission = ConnectionAdmission()
 
     init(server: Server) {
         self.server = server
@@ -41,12 +43,17 @@ final class EventLoop {
         let context = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, handleRequest, context)
         shutdownEvent = event_new(base, -1, 0, onShutdown, context)
+        installConnectionLimit()
     }
 
     deinit {
         if let shutdownEvent { event_free(shutdownEvent) }
         if let drainTimer { event_free(drainTimer) }
+        // evhttp_free closes the remaining connections, calling their close callbacks while the server
+        // is deinitializing: they must not touch it.
+        admission.closing = true
         evhttp_free(http)
+        admission.freeEvents()
         event_base_free(base)
     }
 
@@ -62,6 +69,7 @@ final class EventLoop {
         setsockopt(evconnlistener_get_fd(listener), CInt(IPPROTO_TCP), TCP_NODELAY, &one,
                    socklen_t(MemoryLayout<CInt>.size))
         bound = evhttp_bind_listener(http, listener)
+        admission.listener = listener
     }
 
     func run() {
@@ -80,6 +88,7 @@ final class EventLoop {
         if let bound {
             evhttp_del_accept_socket(http, bound)
             self.bound = nil
+            admission.listener = nil
         }
         drainDeadline = Self.monotonicSeconds() + server.limits.drainTimeoutSeconds
         drainTimer = event_new(base, -1, Int16(EV_PERSIST), onDrainTick, Unmanaged.passUnretained(self).toOpaque())

@@ -1,6 +1,7 @@
 import CLibevent
 import Logging
 import PackagesEmulator
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,10 @@ public final class Server: @unchecked Sendable {
         public var maxBodySize = 1024 * 1024
         public var timeoutSeconds: Int32 = 30
         public var drainTimeoutSeconds: Double = 5
+        /// Longest request line answered normally; longer gets 414 (checked by the core).
+        public var maxRequestLine = 8 * 1024
+        /// Open connections across every loop; past it new connections wait in the backlog.
+        public var maxConnections = 10_000
 
         public init() {}
     }
@@ -29,7 +34,9 @@ public final class Server: @unchecked Sendable {
     let logger: Logger
     let limits: Limits
     let threads: Int
-    private var loops: [EventLoop] = []
+    private(set) var loops: [EventLoop] = []
+    /// Open connections across every loop (EventLoop+Connections.swift).
+    let openConnections = Atomic<Int>(0)
     private var signalEvents: [OpaquePointer] = []
     /// Called on the main loop's thread on SIGHUP (fixture reload); nil: SIGHUP does nothing.
     public var onHangup: (@Sendable () -> Void)?

@@ -63,6 +63,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Reload the fixtures when their files change (polled every 500 ms). [EMULATOR_WATCH=1]")
     var watch = false
 
+    @OptionGroup(title: "Limits (SPEC §12)")
+    var limitOptions: LimitOptions
+
     /// Options after flags and environment variables are merged.
     struct Settings {
         var host: String
@@ -79,6 +82,7 @@ struct Serve: ParsableCommand {
         var controlToken: String?
         var noControl: Bool
         var watch: Bool
+        var limits = Server.Limits()
     }
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
@@ -90,7 +94,7 @@ struct Serve: ParsableCommand {
             }
             return parsed
         }
-        let settings = Settings(
+        var settings = Settings(
             host: try value(host, "EMULATOR_HOST", { $0.isEmpty ? nil : $0 }, default: "127.0.0.1"),
             port: try value(port, "EMULATOR_PORT", { Int($0) }, default: 8080),
             fixtures: try value(fixtures, "EMULATOR_FIXTURES", { $0.isEmpty ? nil : $0 }, default: "Fixtures"),
@@ -107,6 +111,7 @@ struct Serve: ParsableCommand {
                                     { $0.isEmpty ? nil : $0 }, default: nil),
             noControl: try value(noControl ? true : nil, "EMULATOR_NO_CONTROL", Self.boolean, default: false),
             watch: try value(watch ? true : nil, "EMULATOR_WATCH", Self.boolean, default: false))
+        settings.limits = try limitOptions.limits(environment: environment)
         guard (0...1_000_000).contains(settings.journalSize) else {
             throw ValidationError("--journal-size must be between 0 and 1000000, not \(settings.journalSize).")
         }
@@ -160,9 +165,10 @@ struct Serve: ParsableCommand {
         let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
         let control = ControlSettings(journalSize: settings.journalSize, token: settings.controlToken,
                                       writesEnabled: !settings.noControl)
-        let emulator = Emulator(store: store, config: EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits,
-                                                                     control: control))
-        let server = Server(emulator: emulator, logger: logger, threads: settings.threads)
+        var config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control)
+        config.maxRequestLine = settings.limits.maxRequestLine
+        let emulator = Emulator(store: store, config: config)
+        let server = Server(emulator: emulator, logger: logger, limits: settings.limits, threads: settings.threads)
         let reloader = FixtureReloader(directory: settings.fixtures, profile: settings.profile,
                                        webURL: settings.webURL, emulator: emulator, logger: logger)
         server.onHangup = { reloader.reload(reason: "SIGHUP") }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every harness for SECONDS each (default 600), two at a time: Tests/Fuzz/run-all.sh [SECONDS]
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+seconds=${1:-600}
+status=0
+nice "$here/run.sh" query "$seconds" > "$here/../../.build-fuzz/query.log" 2>&1 & q=$!
+nice "$here/run.sh" authorization "$seconds" > "$here/../../.build-fuzz/authorization.log" 2>&1 & a=$!
+wait $q || status=1
+nice "$here/run.sh" fixture "$seconds" > "$here/../../.build-fuzz/fixture.log" 2>&1 & f=$!
+wait $a || status=1
+wait $f || status=1
+for t in query authorization fixture; do
+    echo "== $t"; grep -E "Done|stat::number_of_executed_units|ERROR" "$here/../../.build-fuzz/$t.log" || true
+done
+exit $status

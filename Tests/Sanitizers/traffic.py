@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Mixed traffic of every answer kind against 127.0.0.1:PORT: traffic.py PORT ROUNDS.
+
+Each round sends, on raw sockets: 200 listings (one and several pages), HEAD, 304, OPTIONS, 401, 403,
+400 (bad parameter, bad encoding, smuggling shapes), 404, 414, libevent's 400 and 413, a pipelined
+batch, a client reset mid-answer and the health route. Prints a tally of statuses; exits 1 on a 5xx
+or an unexpected status."""
+import socket, struct, sys
+
+port, rounds = int(sys.argv[1]), int(sys.argv[2])
+AUTH = "Authorization: token ghp_octocatRead\r\n"
+LIST = "/users/octocat/packages?package_type=container"
+
+def req(target, headers="", method="GET", body=""):
+    return (f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n{body}").encode()
+
+CASES = [
+    (req(LIST, AUTH), {200}),
+    (req(LIST + "&per_page=2&page=2", AUTH), {200}),
+    (req(LIST, AUTH, method="HEAD"), {200}),
+    (req(LIST, AUTH + 'If-None-Match: *\r\n'), {304}),
+    (req("/anything", method="OPTIONS"), {204}),
+    (req(LIST), {401}),
+    (req(LIST, "Authorization: token nope\r\n"), {401}),
+    (req(LIST, "Authorization: token ghp_octocatNoScopes\r\n"), {403}),
+    (req("/users/octocat/packages?package_type=pypi", AUTH), {400}),
+    (req("/users/%zz/packages?package_type=npm", AUTH), {400}),
+    (req(LIST, AUTH + "Content-Length: 0\r\nContent-Length: 5\r\n"), {400}),
+    (req(LIST, AUTH + "Transfer-Encoding: gzip\r\n"), {400}),
+    (req("/users/nobody-here/packages?package_type=npm", AUTH), {404}),
+    (req("/nowhere"), {404}),
+    (req(LIST + "&x=" + "a" * 9000, AUTH), {414}),
+    (b"GARBAGE\r\n\r\n", {400}),
+    (req(LIST, AUTH + "Content-Length: 2000000\r\n"), {413}),
+    (req("/_emulator/health"), {200}),
+    (req(LIST, AUTH + "Content-Length: 5\r\n", body="hello"), {200}),
+]
+
+def exchange(data):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        s.sendall(data)
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        return out
+    finally:
+        s.close()
+
+tally, bad = {}, 0
+for _ in range(rounds):
+    for data, expected in CASES:
+        answer = exchange(data)
+        status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else 0
+        tally[status] = tally.get(status, 0) + 1
+        if status not in expected:
+            bad += 1
+            print("unexpected", status, data[:60], file=sys.stderr)
+    # Pipelined keep-alive batch.
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    batch = (f"GET {LIST} HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n" * 5 + "GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").encode()
+    s.sendall(batch)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    count = data.count(b"HTTP/1.1 200 OK")
+    tally["pipelined-200"] = tally.get("pipelined-200", 0) + count
+    if count != 6:
+        bad += 1
+        print("pipelined batch answered", count, "of 6", file=sys.stderr)
+    # A client that resets mid-answer.
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall((f"GET {LIST}&per_page=100 HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n" * 20).encode())
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+print("statuses:", dict(sorted(tally.items(), key=lambda kv: str(kv[0]))))
+print("unexpected:", bad)
+sys.exit(1 if bad or any(isinstance(k, int) and k >= 500 for k in tally) else 0)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The release binary under valgrind memcheck over mixed traffic of every answer kind, then SIGTERM.
+# Usage: Tests/Sanitizers/valgrind.sh [ROUNDS]   (each round is 22 requests; default 150 = 3,300)
+# Passes when valgrind reports no definitely or indirectly lost bytes and no errors.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-150}
+swift build -c release --product github-packages-emulator
+binary=$(swift build -c release --show-bin-path)/github-packages-emulator
+work=$(mktemp -d)
+valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+    --error-exitcode=99 --log-file="$work/valgrind.log" \
+    "$binary" --host 127.0.0.1 --port 0 --threads 2 --fixtures Fixtures > "$work/stdout" 2> "$work/stderr" &
+pid=$!
+trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 600); do
+    grep -q "listening on" "$work/stdout" 2>/dev/null && break
+    sleep 0.1
+done
+port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/stdout")
+[[ -n "$port" ]] || { echo "valgrind: the emulator did not start"; cat "$work/stderr"; exit 1; }
+traffic=0
+python3 Tests/Sanitizers/traffic.py "$port" "$rounds" || traffic=$?
+kill -TERM $pid
+status=0
+wait $pid || status=$?
+sed -n '/HEAP SUMMARY/,$p' "$work/valgrind.log"
+grep -E "ERROR SUMMARY" "$work/valgrind.log" || true
+echo "valgrind: exit status $status (99 = valgrind found errors or leaks), traffic status $traffic"
+[[ $status -eq 0 && $traffic -eq 0 ]]

@@ -1,0 +1,64 @@
+-- wrk script for Tests/Soak/soak.sh: rotates valid and invalid requests, counts statuses per thread,
+-- and reports every status outside the expected set as an error.
+-- Left to Tests/Sanitizers/traffic.py and the live tests, because wrk cannot take them: HEAD and 304
+-- (wrk's parser then waits for Content-Length body bytes that never come), and requests its own parser
+-- refuses to send (unknown methods, a garbage request line, two Content-Lengths).
+local auth = { ["Authorization"] = "token ghp_octocatRead", ["Host"] = "127.0.0.1" }
+local list = "/users/octocat/packages?package_type=container"
+local requests = {
+  wrk.format("GET", list, auth),
+  wrk.format("GET", list .. "&per_page=2&page=2", auth),
+  wrk.format("OPTIONS", "/anything", {}),
+  wrk.format("GET", list, {}),
+  wrk.format("GET", list, { ["Authorization"] = "token unknown" }),
+  wrk.format("GET", list, { ["Authorization"] = "token ghp_octocatNoScopes" }),
+  wrk.format("GET", "/users/octocat/packages?package_type=pypi", auth),
+  wrk.format("GET", "/users/%zz/packages?package_type=npm", auth),
+  wrk.format("GET", "/users/nobody-here/packages?package_type=npm", auth),
+  wrk.format("PROPFIND", "/nowhere", {}),
+  wrk.format("DELETE", list, auth),
+  wrk.format("GET", list .. "&x=" .. string.rep("a", 9000), auth),
+  "GET " .. list .. " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+  "GET " .. list .. " HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n",
+  wrk.format("GET", "/_emulator/health", {}),
+  wrk.format("GET", list .. "&per_page=100", auth, "ignored body"),
+}
+local expected = { [200] = true, [204] = true, [304] = true, [400] = true, [401] = true, [403] = true,
+                   [404] = true, [413] = true, [414] = true }
+local threads = {}
+local index = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counts = {}
+  unexpected = 0
+  index = math.random(#requests) - 1
+end
+
+function request()
+  index = index % #requests + 1
+  return requests[index]
+end
+
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+  if not expected[status] then unexpected = unexpected + 1 end
+end
+
+function done(summary, latency, requests)
+  local total, totals = 0, {}
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("unexpected")
+    for status, count in pairs(thread:get("counts")) do totals[status] = (totals[status] or 0) + count end
+  end
+  local line = ""
+  for status, count in pairs(totals) do line = line .. " " .. status .. "=" .. count end
+  io.write("statuses:" .. line .. "\n")
+  io.write("unexpected statuses: " .. total .. "\n")
+  local e = summary.errors
+  io.write(string.format("socket errors: connect %d, read %d, write %d, timeout %d\n",
+                         e.connect, e.read, e.write, e.timeout))
+end
