@@ -1,7 +1,7 @@
 /// Writes JSON the way api.github.com prints it: two-space indentation, `"key": value`, keys in the
 /// order written (synthesized `Codable` would drop `null`s and reorder keys; STYLE.md).
 ///
-/// A writer can leave holes for the API URL (`apiHole()`), so a package is rendered once at load and
+/// A writer can leave holes for the API URL (`apiString`), so a package is rendered once at load and
 /// completed per request with the request's `{api}` (SPEC §8).
 struct JSONWriter {
     private var segments: [Template.Segment] = []
