@@ -26,15 +26,7 @@ struct LimitOptions: ParsableArguments {
     func limits(environment: [String: String]) throws -> Server.Limits {
         var limits = Server.Limits()
         func value(_ flag: Int?, _ variable: String, _ range: ClosedRange<Int>, default fallback: Int) throws -> Int {
-            let chosen: Int
-            if let flag {
-                chosen = flag
-            } else if let text = environment[variable] {
-                guard let parsed = Int(text) else { throw ValidationError("\(variable)=\(text) is not a valid value.") }
-                chosen = parsed
-            } else {
-                chosen = fallback
-            }
+            let chosen = try Environment.option(flag, variable, in: environment, { Int($0) }, default: fallback)
             guard range.contains(chosen) else {
                 throw ValidationError("\(variable) (or its flag) must be between \(range.lowerBound) and "
                                       + "\(range.upperBound), not \(chosen).")

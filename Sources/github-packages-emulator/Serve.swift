@@ -87,12 +87,7 @@ struct Serve: ParsableCommand {
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
         func value<T>(_ flag: T?, _ variable: String, _ parse: (String) -> T?, default fallback: T) throws -> T {
-            if let flag { return flag }
-            guard let text = environment[variable] else { return fallback }
-            guard let parsed = parse(text) else {
-                throw ValidationError("\(variable)=\(text) is not a valid value.")
-            }
-            return parsed
+            try Environment.option(flag, variable, in: environment, parse, default: fallback)
         }
         var settings = Settings(
             host: try value(host, "EMULATOR_HOST", { $0.isEmpty ? nil : $0 }, default: "127.0.0.1"),
@@ -204,6 +199,16 @@ func printError(_ line: String) {
 }
 
 enum Environment {
+    /// A flag's value, else its environment variable's, else the default (SPEC §11: a flag wins).
+    /// A variable that does not parse is a usage error (exit 64).
+    static func option<T>(_ flag: T?, _ variable: String, in environment: [String: String],
+                          _ parse: (String) -> T?, default fallback: T) throws -> T {
+        if let flag { return flag }
+        guard let text = environment[variable] else { return fallback }
+        guard let parsed = parse(text) else { throw ValidationError("\(variable)=\(text) is not a valid value.") }
+        return parsed
+    }
+
     static var current: [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
