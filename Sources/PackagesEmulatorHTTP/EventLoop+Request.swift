@@ -14,17 +14,10 @@ func handleRequest(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer
     loop.handle(request)
 }
 
-private func onConnectionClose(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let connection, let context else { return }
-    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().connections.remove(connection)
-}
-
 extension EventLoop {
     func handle(_ evRequest: OpaquePointer) {
+        // The connection is already in `connections`: adopted when it opened (EventLoop+Connections).
         let connection = evhttp_request_get_connection(evRequest)
-        if let connection, connections.insert(connection).inserted {
-            evhttp_connection_set_closecb(connection, onConnectionClose, Unmanaged.passUnretained(self).toOpaque())
-        }
         let request = Request(
             method: Self.method(of: evRequest),
             target: evhttp_request_get_uri(evRequest).map { String(cString: $0) } ?? "/",

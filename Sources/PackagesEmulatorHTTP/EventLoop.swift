@@ -16,7 +16,8 @@ final class EventLoop {
     private var shutdownEvent: OpaquePointer?
     private var drainTimer: OpaquePointer?
     private var drainDeadline: Double = 0
-    /// Connections seen, so a graceful stop can wait for their queued answers.
+    /// Open connections (adopted in EventLoop+Connections), so a graceful stop can wait for their
+    /// queued answers.
     var connections: Set<OpaquePointer> = []
     /// Delayed answers (fault rules) whose timers have not fired yet.
     var delayedReplies = 0
