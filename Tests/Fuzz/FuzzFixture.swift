@@ -1,5 +1,5 @@
 // libFuzzer harness: the JSON parser and the fixture decoder (SPEC §10, §12), then the store and one
-// request over whatever decoded. Compiled by Tests/Fuzz/run.sh with Sources/PackagesEmulator/*.swift.
+// request over whatever decoded. Compiled by Tests/Fuzz/run.sh with every file of Sources/PackagesEmulator/.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFixture(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

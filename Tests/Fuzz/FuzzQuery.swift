@@ -1,5 +1,5 @@
 // libFuzzer harness: the query parser, percent-decoding and number parsing (SPEC §7, §12).
-// Compiled by Tests/Fuzz/run.sh together with Sources/PackagesEmulator/*.swift; never by SwiftPM.
+// Compiled by Tests/Fuzz/run.sh together with every file of Sources/PackagesEmulator/; never by SwiftPM.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzQuery(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -19,7 +19,7 @@ mkdir -p "$out/corpus/$target" "$here/artifacts/$target"
 binary="$out/fuzz-$target"
 if [[ ! -x "$binary" || -n "$(find "$root/Sources/PackagesEmulator" "$here/$harness" -newer "$binary" -print -quit)" ]]; then
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name PackagesEmulator \
-        "$root"/Sources/PackagesEmulator/*.swift "$here/$harness" -o "$binary"
+        $(find "$root"/Sources/PackagesEmulator -name "*.swift") "$here/$harness" -o "$binary"
 fi
 dict=()
 [[ -f "$here/$target.dict" ]] && dict=(-dict="$here/$target.dict")
