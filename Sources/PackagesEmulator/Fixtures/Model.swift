@@ -49,13 +49,19 @@ public struct Token: Sendable, Equatable {
     public var login: String?
     public var scopes: [String]
     public var kind: TokenKind
+    /// `OWNER/NAME` (canonical casing) of an installation token's repository (SPEC §14, §15).
+    public var repository: String?
 
-    public init(value: String, login: String?, scopes: [String], kind: TokenKind) {
+    public init(value: String, login: String?, scopes: [String], kind: TokenKind, repository: String? = nil) {
         self.value = value
         self.login = login
         self.scopes = scopes
         self.kind = kind
+        self.repository = repository
     }
+
+    /// An app token without a user: an installation token (`GITHUB_TOKEN`), SPEC §15.
+    public var isInstallation: Bool { kind == .app && login == nil }
 }
 
 /// A repository of a user file, validated.
@@ -92,10 +98,19 @@ public struct Package: Sendable, Equatable {
     /// Canonical logins.
     public var readers: [String]
     public var inheritAccess: Bool
+    /// Canonical logins with admin permission on the package (SPEC §14, §15).
+    public var admins: [String]
+    /// Declared versions, active and deleted; nil: `versionCount` generated ones (`generatedVersions`).
+    /// With declared versions `versionCount` is the number of active ones.
+    public var versions: [PackageVersion]?
+    /// When the package was deleted; a deleted package is hidden from every read (SPEC §14, §17).
+    public var deletedAt: String?
+    public var dockerMigrationConflict: Bool
 
     public init(id: Int64, name: String, type: PackageType, visibility: Visibility = .public,
                 versionCount: Int64 = 1, createdAt: String, updatedAt: String, repository: String? = nil,
-                readers: [String] = [], inheritAccess: Bool = false) {
+                readers: [String] = [], inheritAccess: Bool = false, admins: [String] = [],
+                versions: [PackageVersion]? = nil, deletedAt: String? = nil, dockerMigrationConflict: Bool = false) {
         self.id = id
         self.name = name
         self.type = type
@@ -106,6 +121,41 @@ public struct Package: Sendable, Equatable {
         self.repository = repository
         self.readers = readers
         self.inheritAccess = inheritAccess
+        self.admins = admins
+        self.versions = versions
+        self.deletedAt = deletedAt
+        self.dockerMigrationConflict = dockerMigrationConflict
+        if let versions { self.versionCount = Int64(versions.count { $0.deletedAt == nil }) }
+    }
+
+    /// Every version, declared or generated (SPEC §14), in fixture order.
+    public var allVersions: [PackageVersion] { versions ?? GeneratedVersions.versions(of: self) }
+}
+
+/// A version of a package (SPEC §14). Defaults are applied.
+public struct PackageVersion: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    /// `container` and `docker` only.
+    public var tags: [String]
+    public var license: String?
+    public var description: String?
+    public var downloads: Int64
+    public var createdAt: String
+    public var updatedAt: String
+    public var deletedAt: String?
+
+    public init(id: Int64, name: String, tags: [String] = [], license: String? = nil, description: String? = nil,
+                downloads: Int64 = 0, createdAt: String, updatedAt: String, deletedAt: String? = nil) {
+        self.id = id
+        self.name = name
+        self.tags = tags
+        self.license = license
+        self.description = description
+        self.downloads = downloads
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deletedAt = deletedAt
     }
 }
 
@@ -119,9 +169,12 @@ public struct User: Sendable, Equatable {
     public var enterprise: String?
     public var repositories: [Repository]
     public var packages: [Package]
+    /// The account's `created_at` (and `updated_at`) in `GET /user` (SPEC §19); nil: the default.
+    public var createdAt: String?
 
     public init(login: String, id: Int64, name: String? = nil, type: String = "User", siteAdmin: Bool = false,
-                enterprise: String? = nil, repositories: [Repository] = [], packages: [Package] = []) {
+                enterprise: String? = nil, repositories: [Repository] = [], packages: [Package] = [],
+                createdAt: String? = nil) {
         self.login = login
         self.id = id
         self.name = name
@@ -130,6 +183,50 @@ public struct User: Sendable, Equatable {
         self.enterprise = enterprise
         self.repositories = repositories
         self.packages = packages
+        self.createdAt = createdAt
+    }
+
+    public func repository(named name: String) -> Repository? {
+        repositories.first { $0.name == name }
+    }
+}
+
+/// An organisation file (SPEC §14), validated.
+public struct Organization: Sendable, Equatable {
+    public enum Role: String, CaseIterable, Sendable {
+        case admin, member
+    }
+
+    public struct Member: Sendable, Equatable {
+        /// Canonical login of a user.
+        public var login: String
+        public var role: Role
+
+        public init(login: String, role: Role = .member) {
+            self.login = login
+            self.role = role
+        }
+    }
+
+    public var login: String
+    public var id: Int64
+    public var name: String?
+    public var enterprise: String?
+    public var members: [Member]
+    public var repositories: [Repository]
+    public var packages: [Package]
+    public var createdAt: String?
+
+    public init(login: String, id: Int64, name: String? = nil, enterprise: String? = nil, members: [Member] = [],
+                repositories: [Repository] = [], packages: [Package] = [], createdAt: String? = nil) {
+        self.login = login
+        self.id = id
+        self.name = name
+        self.enterprise = enterprise
+        self.members = members
+        self.repositories = repositories
+        self.packages = packages
+        self.createdAt = createdAt
     }
 
     public func repository(named name: String) -> Repository? {
@@ -140,10 +237,12 @@ public struct User: Sendable, Equatable {
 /// A whole validated data set: what a fixtures directory (or, later, a control request) holds.
 public struct FixtureSet: Sendable, Equatable {
     public var users: [User]
+    public var orgs: [Organization]
     public var tokens: [Token]
 
-    public init(users: [User], tokens: [Token]) {
+    public init(users: [User], orgs: [Organization] = [], tokens: [Token]) {
         self.users = users
+        self.orgs = orgs
         self.tokens = tokens
     }
 }
