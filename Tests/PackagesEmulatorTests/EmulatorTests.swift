@@ -159,7 +159,7 @@ let scenarios: [Scenario] = [
              target: "\(packages)?package_type=npm&page=99999999999999999999999", status: 400,
              message: "The value of `per_page` multiplied by `page` cannot be greater than 10000."),
     // §6 step 1: routes.
-    Scenario(name: "unknown path", token: "ghp_read", target: "/users/octocat", status: 404, message: "Not Found",
+    Scenario(name: "unknown path", token: "ghp_read", target: "/users/octocat/repos", status: 404, message: "Not Found",
              documentationURL: "https://docs.github.com/rest"),
     Scenario(name: "unknown path without credentials", target: "/nope", status: 404, message: "Not Found"),
     Scenario(name: "trailing slash is not normalised", token: "ghp_read", target: "\(packages)/?package_type=npm",

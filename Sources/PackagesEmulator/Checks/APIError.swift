@@ -28,6 +28,7 @@ public struct APIError: Error, Sendable, Equatable {
 
 /// The documentation URLs GitHub names in its error bodies.
 public enum DocURL {
+    /// The page of the operation that answers; `Emulator.apiResponse` puts the route's own in its place.
     public static let endpoint = "https://docs.github.com/rest/packages/packages#list-packages-for-a-user"
     public static let rest = "https://docs.github.com/rest"
     public static let rateLimits = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
@@ -40,8 +41,13 @@ extension APIError {
     static let badCredentials = APIError(401, "Bad credentials", documentationURL: DocURL.rest)
     static let fineGrained = APIError(403, "Resource not accessible by personal access token")
     static let invalidArgument = APIError(400, "Invalid argument.")
-    static let missingReadPackages = APIError(403, "You need at least read:packages scope to list packages.")
-    static let missingRepo = APIError(403, "You need at least read:packages and repo scopes to list packages.")
+    static let missingReadPackages = Scopes.missing(for: .listPackages, repo: false)
+    static let missingRepo = Scopes.missing(for: .listPackages, repo: true)
+    /// Seen on GitHub's answers to `GITHUB_TOKEN` (SPEC §15, §19).
+    static let notAccessibleByIntegration = APIError(403, "Resource not accessible by integration")
+    static let notPackageAdmin = APIError(403, "You must have admin permissions on this package.")
+    static let packageNotFound = APIError(404, "Package not found.")
+    static let versionNotFound = APIError(404, "Package version not found.")
     static let packageTypeRequired = APIError(400, "The package_type parameter is required.")
     static let pageTooDeep = APIError(
         400, "The value of `per_page` multiplied by `page` cannot be greater than 10000.")

@@ -14,16 +14,18 @@ public enum GeneratedVersions {
     public static func versions(of package: Package) -> [PackageVersion] {
         let count = max(0, min(package.versionCount, maxCount))
         guard count > 0 else { return [] }
-        let start = FixtureDate.epoch(package.createdAt) ?? 0
-        return (1...count).map { number in
-            let date = FixtureDate.string(start + (number - 1) * 60)
-            let isContainer = package.type == .container
-            let name = isContainer
-                ? "sha256:" + SHA256.hex(Array("\(package.id):\(number)".utf8)) : "1.0.\(number - 1)"
-            return PackageVersion(
-                id: id(packageID: package.id, number: number), name: name,
-                tags: isContainer && number == count ? ["latest"] : [], createdAt: date, updatedAt: date)
-        }
+        return (1...count).map { version($0, of: package) }
+    }
+
+    /// Version `number` (1 = oldest) of a package with generated versions.
+    static func version(_ number: Int64, of package: Package) -> PackageVersion {
+        let count = max(0, min(package.versionCount, maxCount))
+        let date = FixtureDate.string((FixtureDate.epoch(package.createdAt) ?? 0) + (number - 1) * 60)
+        let isContainer = package.type == .container
+        let name = isContainer ? "sha256:" + SHA256.hex(Array("\(package.id):\(number)".utf8)) : "1.0.\(number - 1)"
+        return PackageVersion(
+            id: id(packageID: package.id, number: number), name: name,
+            tags: isContainer && number == count ? ["latest"] : [], createdAt: date, updatedAt: date)
     }
 }
 

@@ -19,13 +19,13 @@ struct PackageRenderer {
         let repositories: [String: PerVersion<Template>]
     }
 
-    func parts(of user: User) -> Parts {
+    func parts(of user: Owner, repositories userRepositories: [Repository]) -> Parts {
         // A package sits in the page's array (depth 1); its members, `owner` among them, at depth 2;
         // a repository's members, its `owner` among them, at depth 3.
         let ownerInPackage = owner(user, depth: 2)
         let ownerInRepository = owner(user, depth: 3)
         var repositories: [String: PerVersion<Template>] = [:]
-        for repository in user.repositories {
+        for repository in userRepositories {
             repositories[repository.name] = PerVersion { version in
                 self.repository(repository, of: user, owner: ownerInRepository, version: version)
             }
@@ -35,7 +35,7 @@ struct PackageRenderer {
 
     /// The package per API version. The versions differ only in the embedded repository object, so
     /// they share every other byte (and are one template when there is no repository).
-    func render(_ package: Package, of owner: User, parts: Parts) -> PerVersion<Template> {
+    func render(_ package: Package, of owner: Owner, parts: Parts) -> PerVersion<Template> {
         let first = render(package, of: owner, parts: parts, version: .v2022_11_28)
         guard let linked = package.repository, let repository = parts.repositories[linked] else {
             return PerVersion { _ in first }
@@ -46,7 +46,7 @@ struct PackageRenderer {
         }
     }
 
-    func render(_ package: Package, of owner: User, parts: Parts, version: APIVersion) -> Template {
+    func render(_ package: Package, of owner: Owner, parts: Parts, version: APIVersion) -> Template {
         var json = JSONWriter(depth: 1)
         let login = owner.login
         let type = package.type.rawValue
@@ -65,7 +65,7 @@ struct PackageRenderer {
         json.key("visibility")
         json.string(package.visibility.rawValue)
         json.key("url")
-        json.apiString("/users/\(login)/packages/\(type)/\(name)")
+        json.apiString("/\(owner.pathPrefix)/\(login)/packages/\(type)/\(name)")
         json.key("created_at")
         json.string(package.createdAt)
         json.key("updated_at")
@@ -75,22 +75,29 @@ struct PackageRenderer {
             json.embed(repository)
         }
         json.key("html_url")
-        json.string("\(webURL)/users/\(login)/packages/\(type)/package/\(name)")
+        json.string("\(webURL)/\(owner.pathPrefix)/\(login)/packages/\(type)/package/\(name)")
         json.endObject()
         return json.template
     }
 
-    /// A complete simple-user, as GitHub forms its URLs.
-    func owner(_ user: User, depth: Int) -> Template {
-        let base = "/users/\(user.login)"
+    /// A complete simple-user, as GitHub forms its URLs; organisations too (SPEC §18).
+    func owner(_ user: Owner, depth: Int) -> Template {
         var json = JSONWriter(depth: depth)
         json.beginObject()
+        simpleUserMembers(user, into: &json)
+        json.endObject()
+        return json.template
+    }
+
+    /// The members of a simple-user, which `public-user` begins with too (SPEC §19).
+    func simpleUserMembers(_ user: Owner, into json: inout JSONWriter) {
+        let base = "/users/\(user.login)"
         json.key("login")
         json.string(user.login)
         json.key("id")
         json.int(user.id)
         json.key("node_id")
-        json.string(Self.nodeID("04:User\(user.id)"))
+        json.string(Self.nodeID(user.isOrganization ? "012:Organization\(user.id)" : "04:User\(user.id)"))
         json.key("avatar_url")
         json.string("https://avatars.githubusercontent.com/u/\(user.id)?v=4")
         json.key("gravatar_id")
@@ -109,8 +116,6 @@ struct PackageRenderer {
         json.string("public")
         json.key("site_admin")
         json.bool(user.siteAdmin)
-        json.endObject()
-        return json.template
     }
 
     static let userURLs: [(String, String)] = [
@@ -127,7 +132,7 @@ struct PackageRenderer {
 
     /// A complete minimal-repository: its 46 required fields, plus `has_downloads` on 2022-11-28
     /// (removed from the 2026-03-10 schema).
-    func repository(_ repository: Repository, of user: User, owner: Template, version: APIVersion) -> Template {
+    func repository(_ repository: Repository, of user: Owner, owner: Template, version: APIVersion) -> Template {
         let fullName = "\(user.login)/\(repository.name)"
         let base = "/repos/\(fullName)"
         var json = JSONWriter(depth: 2)

@@ -7,49 +7,80 @@ extension Emulator {
         let version = versionHeader.map { APIVersion(rawValue: $0) } ?? .default
         let now = config.clock()
         let (rateKey, anonymous, rateSubject) = Self.rateLimitKey(authentication, request: request)
-        let check = ListRequest(
-            store: store, request: request, target: target, authentication: authentication,
-            version: version, versionHeader: versionHeader)
-        let outcome = check.evaluate {
-            rateLimiter.peek(rateKey, anonymous: anonymous, now: now).remaining > 0
+        let exhausted = {
+            self.rateLimiter.peek(rateKey, anonymous: anonymous, now: now).remaining > 0
                 ? nil : APIError(403, "API rate limit exceeded for \(rateSubject).", documentationURL: DocURL.rateLimits)
         }
+        let route = Route.resolve(method: request.method, path: target.path)
+        var outcome: Result<Answer, APIError> = .failure(.notFoundRoute)
+        // The scopes a classic token is told it needs; unknown paths keep the listing's (as before).
+        var accepted = Scopes.accepted(for: nil, profile: store.profile)
+        if let route {
+            switch route.operation.action {
+            case .authenticatedUser, .user, .rateLimit:
+                accepted = ""
+                outcome = AccountRequest(store: store, route: route, authentication: authentication, version: version,
+                                         versionHeader: versionHeader, webURL: store.webURL)
+                    .evaluate(rateLimitExhausted: exhausted)
+            default:
+                let check = PackageRequest(store: store, route: route, rawQuery: target.query,
+                                           authentication: authentication, version: version,
+                                           versionHeader: versionHeader)
+                accepted = Scopes.accepted(for: check.requestedType, profile: store.profile)
+                outcome = check.evaluate(rateLimitExhausted: exhausted)
+            }
+        }
+        let counts = route?.operation.action != .rateLimit
 
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
         var status: Int
         var body: [UInt8]
-        var accepted: String? = nil
         switch outcome {
-        case .success(let page):
+        case .success(let answer):
             status = 200
-            let api = apiBase(request)
+            let api = apiBase(request, viaPrefix: route?.viaPrefix ?? false)
             let escapedAPI = Array(JSONWriter.escaped(api).utf8)
-            body = Self.body(of: page, api: escapedAPI)
-            let etag = Self.etag(of: page, api: escapedAPI)
+            let etag: String
+            switch answer.body {
+            case .list(let items):
+                body = Self.body(of: items, api: escapedAPI)
+                etag = Self.etag(of: items, api: escapedAPI, version: version ?? .default, list: true)
+            case .object(let item):
+                body = Self.body(of: item, api: escapedAPI)
+                etag = Self.etag(of: [item], api: escapedAPI, version: version ?? .default, list: false)
+            case .bytes(let bytes):
+                body = bytes
+                etag = Self.etag(of: bytes)
+            case .rateLimit:
+                body = AccountRenderer.rateLimit(rateLimiter.peek(rateKey, anonymous: anonymous, now: now), now: now)
+                etag = Self.etag(of: body)
+            }
             headers.append(("Cache-Control", "private, max-age=60, s-maxage=60"))
             headers.append(("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP"))
             headers.append(("ETag", etag))
-            let link = page.pagination.link(total: page.total) { [parts = Self.linkURLParts(api, page)] number in
-                parts.before + String(number) + parts.after
-            }
-            if let link {
-                headers.append(("Link", link))
+            if let (pagination, total, query) = answer.pagination, let route {
+                let parts = Self.linkURLParts(api, path: route.path, query: query)
+                if let link = pagination.link(total: total, url: { parts.before + String($0) + parts.after }) {
+                    headers.append(("Link", link))
+                }
             }
             if ETag.matches(request.value(of: "if-none-match"), etag: etag) { status = 304 }
-            accepted = Scopes.accepted(for: page.type, profile: store.profile)
-        case .failure(let error):
+        case .failure(var error):
+            // Errors name the page of the operation that answered (SPEC §13).
+            if error.documentationURL == DocURL.endpoint, let route { error.documentationURL = route.operation.documentationURL }
             status = error.status
             body = error.body
             headers.append(("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP"))
         }
         if case .token(let token, _) = authentication, token.kind == .classic {
             headers.append(("X-OAuth-Scopes", token.scopes.joined(separator: ", ")))
-            headers.append(("X-Accepted-OAuth-Scopes", accepted ?? Scopes.accepted(for: check.requestedType, profile: store.profile)))
+            headers.append(("X-Accepted-OAuth-Scopes", accepted))
         }
         headers.append(("X-GitHub-Media-Type", "github.v3; format=json"))
         if let version { headers.append(("X-GitHub-Api-Version-Selected", version.rawValue)) }
-        // A 304 does not use up the rate limit (GitHub docs, "Use conditional requests").
-        let rate = rateLimiter.record(rateKey, anonymous: anonymous, counts: status != 304, now: now)
+        // A 304 does not use up the rate limit (GitHub docs, "Use conditional requests"); nor does
+        // `GET /rate_limit` (GitHub docs, "Rate limits for the REST API").
+        let rate = rateLimiter.record(rateKey, anonymous: anonymous, counts: status != 304 && counts, now: now)
         headers.append(("X-RateLimit-Limit", String(rate.limit)))
         headers.append(("X-RateLimit-Remaining", String(rate.remaining)))
         headers.append(("X-RateLimit-Reset", String(rate.reset)))
@@ -68,7 +99,7 @@ extension Emulator {
         + "X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, "
         + "X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset"
 
-    func authenticate(_ credentials: Credentials, store: Store) -> ListRequest.Authentication {
+    func authenticate(_ credentials: Credentials, store: Store) -> Authentication {
         let token: Token?
         switch credentials {
         case .none: return .anonymous
@@ -77,12 +108,12 @@ extension Emulator {
         case .basic(let user, let password): token = store.tokens[password] ?? store.tokens[user]
         }
         guard let token else { return .invalid }
-        return .token(token, user: token.login.flatMap { store.user(login: $0)?.user })
+        return .token(token, user: token.login.flatMap { store.user(login: $0) })
     }
 
     /// The rate-limit bucket: the token, or the client's address without a valid token; and whom
     /// GitHub's "API rate limit exceeded for …" names.
-    static func rateLimitKey(_ authentication: ListRequest.Authentication, request: Request)
+    static func rateLimitKey(_ authentication: Authentication, request: Request)
         -> (key: String, anonymous: Bool, subject: String)
     {
         if case .token(let token, let user) = authentication {
@@ -92,12 +123,14 @@ extension Emulator {
     }
 
     /// `{api}`: the configured API URL, else `http://` and the request's `Host` when it is a
-    /// well-formed authority, else the address the request came in on (SPEC §12).
-    func apiBase(_ request: Request) -> String {
+    /// well-formed authority, else the address the request came in on (SPEC §12); followed by `/api/v3`
+    /// for a request that came through the prefix (SPEC §13).
+    func apiBase(_ request: Request, viaPrefix: Bool = false) -> String {
         if let apiURL = config.apiURL { return apiURL }
         let hosts = request.values(of: "host")
-        if hosts.count == 1, let host = hosts.first, Self.isAuthority(host) { return "http://" + host }
-        return "http://" + request.localAuthority
+        let suffix = viaPrefix ? Route.prefix : ""
+        if hosts.count == 1, let host = hosts.first, Self.isAuthority(host) { return "http://" + host + suffix }
+        return "http://" + request.localAuthority + suffix
     }
 
     static func isAuthority(_ host: String) -> Bool {
@@ -111,39 +144,63 @@ extension Emulator {
             }
     }
 
-    /// A `Link` URL: the path and parameters as sent, `page` set (SPEC §7); bytes a URI cannot hold
-    /// are percent-encoded so the header stays well-formed.
-    static func linkURLParts(_ api: String, _ page: ListRequest.Page) -> (before: String, after: String) {
-        let query = page.query.linkQueryParts()
-        return (URIText.sanitized(api + page.rawPath + "?" + query.before), URIText.sanitized(query.after))
+    /// A `Link` URL: `{api}`, the path after any prefix and the parameters as sent, `page` set (SPEC §7);
+    /// bytes a URI cannot hold are percent-encoded so the header stays well-formed.
+    static func linkURLParts(_ api: String, path: Substring, query: Query) -> (before: String, after: String) {
+        let parts = query.linkQueryParts()
+        return (URIText.sanitized(api + path + "?" + parts.before), URIText.sanitized(parts.after))
     }
 
-    static func etag(of page: ListRequest.Page, api: [UInt8]) -> String {
+    /// A tag that hashes what the body is made of — the API URL, the version and each object's
+    /// template hash — so it costs time per object, not per byte.
+    static func etag(of items: [Template], api: [UInt8], version: APIVersion, list: Bool) -> String {
         var hasher = ETag.Hasher()
         hasher.combine(api)
-        hasher.combine(page.version.rawValue.utf8)
-        hasher.combine(UInt64(page.positions.count))
-        if let listing = page.listing {
-            for position in page.positions { hasher.combine(listing.rendered[Int(position)][page.version].hash) }
-        }
+        hasher.combine(version.rawValue.utf8)
+        hasher.combine(UInt64(items.count) | (list ? 1 << 63 : 0))
+        for item in items { hasher.combine(item.hash) }
         return ETag.weak(hasher.value)
     }
 
-    /// The page's JSON array, from templates rendered at load.
-    static func body(of page: ListRequest.Page, api: [UInt8]) -> [UInt8] {
-        guard let listing = page.listing, !page.positions.isEmpty else { return Array("[\n\n]".utf8) }
+    static func etag(of bytes: [UInt8]) -> String {
+        var hasher = ETag.Hasher()
+        bytes.withUnsafeBufferPointer { hasher.combine($0) }
+        return ETag.weak(hasher.value)
+    }
+
+    /// A JSON array of templates rendered at depth 1.
+    static func body(of items: [Template], api: [UInt8]) -> [UInt8] {
+        guard !items.isEmpty else { return Array("[\n\n]".utf8) }
         var count = 4
-        for position in page.positions {
-            count += 4 + listing.rendered[Int(position)][page.version].count(apiCount: api.count)
-        }
+        for item in items { count += 4 + item.count(apiCount: api.count) }
         var out: [UInt8] = []
         out.reserveCapacity(count)
         out.append(UInt8(ascii: "["))
-        for (index, position) in page.positions.enumerated() {
+        for (index, item) in items.enumerated() {
             out.append(contentsOf: index == 0 ? Array("\n  ".utf8) : Array(",\n  ".utf8))
-            listing.rendered[Int(position)][page.version].append(to: &out, api: api)
+            item.append(to: &out, api: api)
         }
         out.append(contentsOf: Array("\n]".utf8))
+        return out
+    }
+
+    /// One object rendered at depth 1 (as in a list), as a whole body: two spaces less after every
+    /// line break. A raw line break only ever appears between tokens, never inside a JSON string.
+    static func body(of item: Template, api: [UInt8]) -> [UInt8] {
+        var rendered: [UInt8] = []
+        rendered.reserveCapacity(item.count(apiCount: api.count))
+        item.append(to: &rendered, api: api)
+        var out: [UInt8] = []
+        out.reserveCapacity(rendered.count)
+        var index = 0
+        while index < rendered.count {
+            let byte = rendered[index]
+            out.append(byte)
+            index += 1
+            if byte == UInt8(ascii: "\n"), index + 1 < rendered.count, rendered[index] == 0x20, rendered[index + 1] == 0x20 {
+                index += 2
+            }
+        }
         return out
     }
 }

@@ -1,0 +1,102 @@
+/// The active packages of one type in one owner's namespace, in fixture order, with who may read which.
+struct Listing: Sendable {
+    let owner: Owner
+    let packages: [Package]
+    /// Per package (fixture order), its rendering per API version.
+    let rendered: [PerVersion<Template>]
+    let rules: [AccessRule]
+    let versions: [Versions]
+    /// Lowercased name → position: names match case-insensitively (SPEC §13).
+    let positions: [String: Int32]
+    /// The owner and organisation admins.
+    let ownerView: View
+    /// Requesters with no access beyond public packages.
+    let strangerView: View
+    /// Members of the owner's enterprise or organisation without explicit access (internal packages).
+    let wideView: View
+    /// Requesters named in `readers` or `admins`, or as collaborators of a linked repository (lowercased).
+    let viewerViews: [String: View]
+
+    /// `enterpriseMembers`: lowercased logins of the users in the owner's enterprise.
+    init(owner: Owner, repositories: [Repository], packages: [Package], profile: Profile,
+         renderer: PackageRenderer, parts: PackageRenderer.Parts, enterpriseMembers: Set<String>) {
+        self.owner = owner
+        self.packages = packages.map { package in
+            var light = package
+            light.versions = nil  // they live on in `versions`, rendered
+            return light
+        }
+        rendered = packages.map { renderer.render($0, of: owner, parts: parts) }
+        let rules = packages.map { AccessRule(package: $0, owner: owner, repositories: repositories, profile: profile) }
+        self.rules = rules
+        let versionRenderer = VersionRenderer(webURL: renderer.webURL)
+        versions = packages.map { Versions($0, owner: owner, renderer: versionRenderer) }
+        var positions: [String: Int32] = [:]
+        for (index, package) in packages.enumerated() { positions[package.name.asciiLowercased()] = Int32(index) }
+        self.positions = positions
+        let visibilities = packages.map(\.visibility)
+        let repositoryScoped = packages.first?.type.isRepositoryScoped(in: profile) ?? false
+        func view(_ canRead: (AccessRule) -> Bool) -> View {
+            View(visibilities: visibilities, readable: rules.map(canRead), repositoryScoped: repositoryScoped)
+        }
+        ownerView = view { _ in true }
+        strangerView = view { $0.isPublic }
+        wideView = view { $0.isPublic || $0.widelyReadable }
+        var viewers: Set<String> = []
+        for rule in rules { viewers.formUnion(rule.explicitReaders) }
+        var viewerViews: [String: View] = [:]
+        for viewer in viewers where !owner.isAdministered(by: viewer) {
+            let wide = enterpriseMembers.contains(viewer) || owner.members.contains(viewer)
+            viewerViews[viewer] = view { $0.readable(by: viewer, wide: wide) }
+        }
+        self.viewerViews = viewerViews
+    }
+
+    /// The view of a user requester.
+    func view(for requester: Owner) -> View {
+        let login = requester.login.asciiLowercased()
+        if owner.isAdministered(by: login) { return ownerView }
+        if let explicit = viewerViews[login] { return explicit }
+        return AccessRule.isWide(requester, for: owner) ? wideView : strangerView
+    }
+
+    /// The position of the package named `name` (any casing) that `requester` may read; nil when it is
+    /// absent or unreadable, which answer alike (SPEC §5).
+    func readablePosition(named name: String, by requester: Requester) -> Int32? {
+        guard let position = positions[name.asciiLowercased()], rules[Int(position)].canRead(requester, owner: owner)
+        else { return nil }
+        return position
+    }
+}
+
+/// What one kind of requester may read of a listing, per `visibility` filter: package positions.
+struct View: Sendable {
+    let all: [Int32]
+    let publicOnly: [Int32]
+    let privateOnly: [Int32]
+    let internalOnly: [Int32]
+
+    init(visibilities: [Visibility], readable: [Bool], repositoryScoped: Bool) {
+        var all: [Int32] = []
+        var byVisibility: [Visibility: [Int32]] = [:]
+        for (index, visibility) in visibilities.enumerated() where readable[index] {
+            all.append(Int32(index))
+            byVisibility[visibility, default: []].append(Int32(index))
+        }
+        self.all = all
+        publicOnly = byVisibility[.public] ?? []
+        privateOnly = byVisibility[.private] ?? []
+        // Docs (list packages, `visibility`): "For other ecosystems `internal` is synonymous with
+        // `private`" — on repository-scoped registries.
+        internalOnly = repositoryScoped ? privateOnly : byVisibility[.internal] ?? []
+    }
+
+    func filtered(by visibility: Visibility?) -> [Int32] {
+        switch visibility {
+        case nil: all
+        case .public: publicOnly
+        case .private: privateOnly
+        case .internal: internalOnly
+        }
+    }
+}
