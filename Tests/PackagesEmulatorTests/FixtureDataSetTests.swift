@@ -120,7 +120,8 @@ struct FixtureDataSetTests {
 
     @Test(arguments: [
         (#"{"tokens": []}"#, [#"request body: $: missing required key "users""#]),
-        (#"{"users": [], "tokens": [], "x": 1}"#, ["request body: $.x: unknown key; allowed keys are tokens, users"]),
+        (#"{"users": [], "tokens": [], "x": 1}"#,
+         ["request body: $.x: unknown key; allowed keys are tokens, users, orgs"]),
         (#"{"users": {}, "tokens": []}"#, ["request body: $.users: expected an array, got an object"]),
         (#"[]"#, ["request body: $: expected an object, got an array"]),
         (#"{"users": [], "tokens": [],}"#,

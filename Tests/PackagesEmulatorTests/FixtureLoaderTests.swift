@@ -62,7 +62,7 @@ struct FixtureRuleTests {
     }
     static let octo = "users/octocat.json"
     static let types = "npm, maven, rubygems, docker, nuget, container"
-    static let userKeys = "login, id, name, type, site_admin, enterprise, repositories, packages"
+    static let userKeys = "login, id, name, type, site_admin, enterprise, repositories, packages, created_at"
     static let loginRule = "1-39 ASCII letters, digits and single hyphens, not starting or ending with a hyphen"
     static let forty = String(repeating: "a", count: 40)
     static let repo = #", "repositories": [{"name": "hello-world", "id": 10}, "#
@@ -128,7 +128,7 @@ struct FixtureRuleTests {
         Row("kind is one of three", tokens: #"{"tokens": [{"token": "a", "login": "hubot", "kind": "bot"}]}"#,
             [#"tokens.json: $.tokens[0].kind: "bot" is not one of classic, fine-grained, app"#]),
         Row("token keys only", tokens: #"{"tokens": [{"token": "a", "login": "hubot", "note": "x"}]}"#,
-            ["tokens.json: $.tokens[0].note: unknown key; allowed keys are token, login, scopes, kind"]),
+            ["tokens.json: $.tokens[0].note: unknown key; allowed keys are token, login, scopes, kind, repository"]),
     ]
 
     static let userRows: [Row] = [

@@ -5,7 +5,7 @@ import Testing
 /// Repositories and packages of user files (SPEC §2, §5, §10).
 extension FixtureRuleTests {
     static let packageKeys = "id, name, package_type, visibility, version_count, created_at, updated_at, "
-        + "repository, readers, inherit_access"
+        + "repository, readers, inherit_access, admins, versions, deleted_at, docker_migration_conflict"
     static let notTheForm = "is not of the form YYYY-MM-DDTHH:MM:SSZ"
     static let scoped = "packages are repository-scoped under profile"
 

@@ -1,47 +1,58 @@
-/// Tokens and the whole-document shapes: `tokens.json`, user files, and one combined data-set document.
+/// Tokens and the whole-document shapes: `tokens.json`, user and organisation files, and one combined
+/// data-set document.
 extension FixtureDecoder {
-    static let tokenKeys = ["token", "login", "scopes", "kind"]
+    static let tokenKeys = ["token", "login", "scopes", "kind", "repository"]
+    static let dataSetKeys = ["tokens", "users", "orgs"]
 
-    /// A `tokens.json` document and user documents, checked together (cross-file rules need all of them).
-    static func decode(tokens: (site: Site, value: JSONValue)?, users: [UserSource],
+    /// A `tokens.json` document, user and organisation documents, checked together (cross-file rules need
+    /// all of them).
+    static func decode(tokens: (site: Site, value: JSONValue)?, users: [OwnerSource], orgs: [OwnerSource] = [],
                        profile: Profile) -> (FixtureSet, [FixtureError]) {
         var decoder = FixtureDecoder(profile: profile)
-        decoder.collectLogins(users)
+        decoder.collectLogins(users: users, orgs: orgs)
         var decodedTokens: [Token] = []
         if let tokens {
             decodedTokens = decoder.decodeTokensDocument(tokens.value, tokens.site)
         }
         let decodedUsers = users.compactMap { decoder.decodeUser($0) }
-        return (FixtureSet(users: decodedUsers, tokens: decodedTokens), decoder.errors)
+        let decodedOrgs = orgs.compactMap { decoder.decodeOrg($0) }
+        decoder.checkGeneratedVersionIDs()
+        return (FixtureSet(users: decodedUsers, orgs: decodedOrgs, tokens: decodedTokens), decoder.errors)
     }
 
-    /// `{"tokens": [...], "users": [{user}, ...]}`; top-level members are checked in document order.
+    /// `{"tokens": [...], "users": [{user}, ...], "orgs": [{organization}, ...]}` (`orgs` optional);
+    /// top-level members are checked in document order.
     static func decodeDataSet(_ value: JSONValue, file: String, profile: Profile) -> (FixtureSet, [FixtureError]) {
         var decoder = FixtureDecoder(profile: profile)
         let site = Site(file: file, path: "$")
         guard let members = decoder.object(value, site) else {
             return (FixtureSet(users: [], tokens: []), decoder.errors)
         }
-        let usersSite = site.key("users")
-        var sources: [UserSource] = []
-        if case .array(let elements)? = value["users"] {
-            sources = elements.enumerated().map { UserSource(site: usersSite.index($0), value: $1, fileStem: nil) }
+        func sources(_ key: String) -> [OwnerSource] {
+            guard case .array(let elements)? = value[key] else { return [] }
+            return elements.enumerated().map { OwnerSource(site: site.key(key).index($0), value: $1, fileStem: nil) }
         }
-        decoder.collectLogins(sources)
+        let userSources = sources("users"), orgSources = sources("orgs")
+        decoder.collectLogins(users: userSources, orgs: orgSources)
         var tokens: [Token] = []
         var users: [User] = []
+        var orgs: [Organization] = []
         for member in members {
             switch member.key {
             case "tokens": tokens = decoder.decodeTokenList(member.value, site.key("tokens"))
             case "users":
-                guard decoder.array(member.value, usersSite) != nil else { break }
-                users = sources.compactMap { decoder.decodeUser($0) }
-            default: decoder.unknownKey(member, site, allowed: ["tokens", "users"])
+                guard decoder.array(member.value, site.key("users")) != nil else { break }
+                users = userSources.compactMap { decoder.decodeUser($0) }
+            case "orgs":
+                guard decoder.array(member.value, site.key("orgs")) != nil else { break }
+                orgs = orgSources.compactMap { decoder.decodeOrg($0) }
+            default: decoder.unknownKey(member, site, allowed: Self.dataSetKeys)
             }
         }
         if value["tokens"] == nil { decoder.missing("tokens", site) }
         if value["users"] == nil { decoder.missing("users", site) }
-        return (FixtureSet(users: users, tokens: tokens), decoder.errors)
+        decoder.checkGeneratedVersionIDs()
+        return (FixtureSet(users: users, orgs: orgs, tokens: tokens), decoder.errors)
     }
 
     /// `{"tokens": [...]}`.
@@ -63,10 +74,11 @@ extension FixtureDecoder {
         return elements.enumerated().compactMap { decodeToken($1, site.index($0)) }
     }
 
-    /// A token entry: `token` (required, unique), `login`, `scopes` (default []), `kind` (default: prefix).
+    /// A token entry: `token` (required, unique), `login`, `scopes` (default []), `kind` (default: prefix),
+    /// `repository` (app tokens only).
     mutating func decodeToken(_ value: JSONValue, _ site: Site) -> Token? {
         guard let members = object(value, site) else { return nil }
-        var token: String?, login: String?, scopes: [String] = [], kind: TokenKind?
+        var token: String?, login: String?, scopes: [String] = [], kind: TokenKind?, repository: String?
         var ok = true
         for member in members {
             let here = site.key(member.key)
@@ -94,6 +106,9 @@ extension FixtureDecoder {
             case "kind":
                 kind = oneOf(member.value, here, TokenKind.self)
                 if kind == nil { ok = false }
+            case "repository":
+                repository = tokenRepository(member.value, here)
+                if repository == nil { ok = false }
             default:
                 unknownKey(member, site, allowed: Self.tokenKeys)
                 ok = false
@@ -108,6 +123,33 @@ extension FixtureDecoder {
             missing("login", site, " (required for \(effectiveKind.rawValue) tokens)")
             ok = false
         }
-        return ok ? Token(value: token, login: login, scopes: scopes, kind: effectiveKind) : nil
+        // Only an app installation acts for a workflow's repository (SPEC §14, §15); on a user's token
+        // the key would silently mean nothing, so it is refused.
+        if value["repository"] != nil, effectiveKind != .app {
+            fail(site.key("repository"),
+                 "only app tokens have a repository (this is a \(effectiveKind.rawValue) token)")
+            ok = false
+        }
+        return ok ? Token(value: token, login: login, scopes: scopes, kind: effectiveKind, repository: repository)
+            : nil
+    }
+
+    /// `"OWNER/NAME"` naming a repository of the data set (any casing); returns the canonical `Owner/name`.
+    private mutating func tokenRepository(_ value: JSONValue, _ site: Site) -> String? {
+        guard let text = string(value, site) else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            fail(site, "\(JSONValue.quoted(text)) is not of the form OWNER/NAME")
+            return nil
+        }
+        if let canonical = ownerRepositories[FixtureRules.folded(text)] { return canonical }
+        let owner = FixtureRules.folded(String(parts[0]))
+        let why = if let known = knownLogins[owner] ?? orgLogins[owner] {
+            "\(JSONValue.quoted(known.login)) has no repository \(JSONValue.quoted(String(parts[1])))"
+        } else {
+            "\(JSONValue.quoted(String(parts[0]))) is not the login of any user or organization"
+        }
+        fail(site, "\(JSONValue.quoted(text)) is not a repository of the data set: \(why)")
+        return nil
     }
 }

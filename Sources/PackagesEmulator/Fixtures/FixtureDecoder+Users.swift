@@ -1,6 +1,7 @@
-/// User files: the user, its repositories and its packages (SPEC §10).
+/// User files: the user, its repositories and its packages (SPEC §10, §14).
 extension FixtureDecoder {
-    static let userKeys = ["login", "id", "name", "type", "site_admin", "enterprise", "repositories", "packages"]
+    static let userKeys = ["login", "id", "name", "type", "site_admin", "enterprise", "repositories", "packages",
+                           "created_at"]
     static let repositoryKeys = ["name", "id", "private", "description", "collaborators"]
     /// `type` of a simple-user on this endpoint. Bots' logins (`name[bot]`) fail the login rule anyway.
     static let userTypes = ["User", "Organization"]
@@ -27,20 +28,19 @@ extension FixtureDecoder {
         }
     }
 
-    mutating func decodeUser(_ source: UserSource) -> User? {
+    mutating func decodeUser(_ source: OwnerSource) -> User? {
         let site = source.site
         guard let members = object(source.value, site) else { return nil }
         let repositoryIndex = RepositoryIndex(source.value["repositories"])
         var login: String?, id: Int64?, name: String?, type = "User", siteAdmin = false, enterprise: String?
-        var repositories: [Repository] = [], packages: [Package] = []
-        var packageNames: [String: Site] = [:]
+        var repositories: [Repository] = [], packages: [Package] = [], createdAt: String?
         for member in members {
             let here = site.key(member.key)
             switch member.key {
-            case "login": login = userLogin(member.value, here, fileStem: source.fileStem)
+            case "login": login = ownerLogin(member.value, here, fileStem: source.fileStem, kind: .user)
             case "id":
                 id = integer(member.value, here, minimum: 1)
-                if let id { claim(id, in: \.userIDs, here, what: "user") }
+                if let id { claimOwnerID(id, here, kind: .user) }
             case "name": name = nullableString(member.value, here) ?? nil
             case "type":
                 guard let value = string(member.value, here) else { break }
@@ -50,24 +50,10 @@ extension FixtureDecoder {
                     fail(here, "\(JSONValue.quoted(value)) is not one of \(Self.userTypes.joined(separator: ", "))")
                 }
             case "site_admin": siteAdmin = bool(member.value, here) ?? false
-            case "enterprise":
-                guard let value = nullableString(member.value, here) else { break }
-                if value == "" { fail(here, "must not be empty (use null for no enterprise)") }
-                enterprise = value
-            case "repositories":
-                var seen: [String: Site] = [:]
-                for (index, element) in (array(member.value, here) ?? []).enumerated() {
-                    if let repository = decodeRepository(element, here.index(index), seen: &seen) {
-                        repositories.append(repository)
-                    }
-                }
-            case "packages":
-                for (index, element) in (array(member.value, here) ?? []).enumerated() {
-                    if let package = decodePackage(element, here.index(index), repositories: repositoryIndex,
-                                                   names: &packageNames) {
-                        packages.append(package)
-                    }
-                }
+            case "enterprise": enterprise = self.enterprise(member.value, here)
+            case "repositories": repositories = decodeRepositories(member.value, here)
+            case "packages": packages = decodePackages(member.value, here, owner: .user, repositories: repositoryIndex)
+            case "created_at": createdAt = date(member.value, here)
             default: unknownKey(member, site, allowed: Self.userKeys)
             }
         }
@@ -75,27 +61,50 @@ extension FixtureDecoder {
         if source.value["id"] == nil { missing("id", site) }
         guard let login, let id else { return nil }
         return User(login: login, id: id, name: name, type: type, siteAdmin: siteAdmin, enterprise: enterprise,
-                    repositories: repositories, packages: packages)
+                    repositories: repositories, packages: packages, createdAt: createdAt)
     }
 
-    /// The user's own login: valid, not taken by an earlier user, and matching the file name.
-    private mutating func userLogin(_ value: JSONValue, _ site: Site, fileStem: String?) -> String? {
+    /// An owner's own login: valid, not taken by an earlier user or organisation, and matching the file name.
+    mutating func ownerLogin(_ value: JSONValue, _ site: Site, fileStem: String?, kind: OwnerKind) -> String? {
         guard let login = string(value, site) else { return nil }
         guard FixtureRules.isValidLogin(login) else {
             fail(site, "\(JSONValue.quoted(login)) is not a valid GitHub login (\(FixtureRules.loginRule))")
             return nil
         }
         let folded = FixtureRules.folded(login)
-        if let first = knownLogins[folded], first.site != site {
+        if let first = knownLogins[folded] ?? orgLogins[folded], first.site != site {
             fail(site, "duplicate login \(JSONValue.quoted(login)), logins are case-insensitive "
                  + "(also at \(reference(first.site, from: site)))")
         }
         if let fileStem, FixtureRules.folded(fileStem) != folded {
+            let file = kind == .user ? "a user file" : "an organization file"
             fail(site, "login \(JSONValue.quoted(login)) does not match the file name "
-                 + "\(JSONValue.quoted(fileStem + ".json")); a user file is named <login>.json "
+                 + "\(JSONValue.quoted(fileStem + ".json")); \(file) is named <login>.json "
                  + "(compared case-insensitively)")
         }
         return login
+    }
+
+    /// `enterprise`: a non-empty string or null.
+    mutating func enterprise(_ value: JSONValue, _ site: Site) -> String? {
+        guard let value = nullableString(value, site) else { return nil }
+        if value == "" { fail(site, "must not be empty (use null for no enterprise)") }
+        return value
+    }
+
+    mutating func decodeRepositories(_ value: JSONValue, _ site: Site) -> [Repository] {
+        var seen: [String: Site] = [:]
+        return (array(value, site) ?? []).enumerated().compactMap {
+            decodeRepository($1, site.index($0), seen: &seen)
+        }
+    }
+
+    mutating func decodePackages(_ value: JSONValue, _ site: Site, owner: OwnerKind,
+                                 repositories: RepositoryIndex) -> [Package] {
+        var names: [String: Site] = [:]
+        return (array(value, site) ?? []).enumerated().compactMap {
+            decodePackage($1, site.index($0), owner: owner, repositories: repositories, names: &names)
+        }
     }
 
     private mutating func decodeRepository(_ value: JSONValue, _ site: Site,

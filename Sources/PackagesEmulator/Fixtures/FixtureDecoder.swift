@@ -1,6 +1,7 @@
-/// Turns parsed fixture documents into a validated `FixtureSet`, collecting every error of SPEC §10
+/// Turns parsed fixture documents into a validated `FixtureSet`, collecting every error of SPEC §10 and §14
 /// with its file and JSON path. Errors come in processing order: documents in the order given, members
-/// in document order, then the checks that need a whole object (missing keys, cross-field rules).
+/// in document order, then the checks that need a whole object (missing keys, cross-field rules), and last
+/// the checks that need the whole data set (generated version ids).
 struct FixtureDecoder {
     /// Where a value is: a file and a JSON path in it.
     struct Site: Sendable, Equatable {
@@ -11,22 +12,39 @@ struct FixtureDecoder {
         func index(_ index: Int) -> Site { Site(file: file, path: JSONPath.element(path, index)) }
     }
 
-    /// A parsed user document and where it came from.
-    struct UserSource {
+    /// A parsed user or organisation document and where it came from.
+    struct OwnerSource {
         var site: Site
         var value: JSONValue
         /// The file name without `.json`, which must be the login (directory fixtures only).
         var fileStem: String?
     }
 
+    /// What owns a repository or a package; its noun goes into messages ("the user's repositories").
+    enum OwnerKind {
+        case user, organization
+
+        var noun: String { self == .user ? "user" : "organization" }
+    }
+
     let profile: Profile
     private(set) var errors: [FixtureError] = []
     /// Folded login → canonical login and where the user file that owns it says so. First one wins.
     var knownLogins: [String: (login: String, site: Site)] = [:]
-    var userIDs: [Int64: Site] = [:]
+    /// The same for organisations whose login no user has.
+    var orgLogins: [String: (login: String, site: Site)] = [:]
+    /// Folded `owner/name` → canonical `Owner/name`, for tokens' `repository` (decoded before any owner).
+    var ownerRepositories: [String: String] = [:]
+    /// User and organisation ids: one id space (SPEC §14).
+    var ownerIDs: [Int64: (site: Site, kind: OwnerKind)] = [:]
     var repositoryIDs: [Int64: Site] = [:]
     var packageIDs: [Int64: Site] = [:]
+    var versionIDs: [Int64: Site] = [:]
     var tokenValues: [String: Site] = [:]
+    /// Declared version ids in document order, checked against generated ones once every package is known.
+    var declaredVersions: [(id: Int64, site: Site)] = []
+    /// Package id → its generated version count and the package's site, for packages without `versions`.
+    var generatingPackages: [Int64: (count: Int64, site: Site)] = [:]
 
     init(profile: Profile) {
         self.profile = profile
@@ -41,12 +59,28 @@ struct FixtureDecoder {
         other.file == site.file ? other.path : "\(other.file): \(other.path)"
     }
 
-    /// Learns every user's login before anything refers to one (tokens, `readers`, `collaborators`).
-    mutating func collectLogins(_ sources: [UserSource]) {
-        for source in sources {
-            guard case .string(let login)? = source.value["login"], FixtureRules.isValidLogin(login) else { continue }
-            let folded = FixtureRules.folded(login)
-            if knownLogins[folded] == nil { knownLogins[folded] = (login, source.site.key("login")) }
+    /// Learns every owner's login and repositories before anything refers to one (tokens, `readers`,
+    /// `collaborators`, `members`). Users come first: a login both have stays the user's.
+    mutating func collectLogins(users: [OwnerSource], orgs: [OwnerSource]) {
+        for (sources, isOrg) in [(users, false), (orgs, true)] {
+            for source in sources {
+                guard case .string(let login)? = source.value["login"], FixtureRules.isValidLogin(login) else {
+                    continue
+                }
+                let folded = FixtureRules.folded(login)
+                guard knownLogins[folded] == nil, orgLogins[folded] == nil else { continue }
+                if isOrg {
+                    orgLogins[folded] = (login, source.site.key("login"))
+                } else {
+                    knownLogins[folded] = (login, source.site.key("login"))
+                }
+                guard case .array(let repositories)? = source.value["repositories"] else { continue }
+                for repository in repositories {
+                    guard case .string(let name)? = repository["name"] else { continue }
+                    let key = folded + "/" + FixtureRules.folded(name)
+                    if ownerRepositories[key] == nil { ownerRepositories[key] = login + "/" + name }
+                }
+            }
         }
     }
 
@@ -135,8 +169,13 @@ struct FixtureDecoder {
     /// A reference to a user by login (case-insensitive); returns the canonical login.
     mutating func login(_ value: JSONValue, _ site: Site) -> String? {
         guard let login = string(value, site) else { return nil }
-        if let known = knownLogins[FixtureRules.folded(login)] { return known.login }
-        fail(site, "\(JSONValue.quoted(login)) is not the login of any user")
+        let folded = FixtureRules.folded(login)
+        if let known = knownLogins[folded] { return known.login }
+        if orgLogins[folded] != nil {
+            fail(site, "\(JSONValue.quoted(login)) is the login of an organization, not of a user")
+        } else {
+            fail(site, "\(JSONValue.quoted(login)) is not the login of any user")
+        }
         return nil
     }
 
@@ -158,6 +197,20 @@ struct FixtureDecoder {
             result.append(canonical)
         }
         return ok ? result : nil
+    }
+
+    /// Records a user's or an organisation's id; the two kinds share one id space (SPEC §14).
+    mutating func claimOwnerID(_ id: Int64, _ site: Site, kind: OwnerKind) {
+        guard let first = ownerIDs[id] else {
+            ownerIDs[id] = (site, kind)
+            return
+        }
+        let also = reference(first.site, from: site)
+        if first.kind == kind {
+            fail(site, "duplicate \(kind.noun) id \(id) (also at \(also))")
+        } else {
+            fail(site, "duplicate account id \(id) (also at \(also)); users and organizations share one id space")
+        }
     }
 
     /// Records `id` as used at `site`; a second use anywhere is an error.

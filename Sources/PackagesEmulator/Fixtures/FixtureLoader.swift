@@ -6,12 +6,13 @@ import Musl
 import Darwin
 #endif
 
-/// Loads and validates fixtures (SPEC §10, §12): from a directory, from in-memory files, or from one document.
+/// Loads and validates fixtures (SPEC §10, §12, §14): from a directory, from in-memory files, or from one
+/// document.
 public enum FixtureLoader {
     /// Files above this size are refused before they are read (SPEC §12).
     public static let defaultMaxFileSize = 64 << 20
 
-    /// Reads `dir/tokens.json` and `dir/users/*.json`.
+    /// Reads `dir/tokens.json`, `dir/users/*.json` and, when the directory exists, `dir/orgs/*.json`.
     public static func load(directory: String, profile: Profile) -> FixtureLoadResult {
         load(directory: directory, profile: profile, maxFileSize: defaultMaxFileSize)
     }
@@ -23,23 +24,26 @@ public enum FixtureLoader {
             return FixtureLoadResult(fixtures: nil, errors: reader.errors, warnings: [])
         }
         let tokens = reader.read(relative: "tokens.json", missing: "missing; a fixtures directory needs tokens.json")
-        let users = reader.readUsers()
+        let users = reader.readOwners(folder: "users", required: true)
+        let orgs = reader.readOwners(folder: "orgs", required: false)
         return check(tokens: tokens.map { ("tokens.json", $0) }, tokensFile: "tokens.json",
-                     users: users, ioErrors: reader.errors, warnings: reader.warnings, profile: profile)
+                     users: users, orgs: orgs, ioErrors: reader.errors, warnings: reader.warnings, profile: profile)
     }
 
-    /// The same validation on in-memory documents (tests; later a control route that PUTs a data set).
-    /// `tokens.name` is reported as given; each user name is reported as `users/<name>` and, without
-    /// its `.json`, must be the user's login.
+    /// The same validation on in-memory documents (tests). `tokens.name` is reported as given; each user
+    /// name is reported as `users/<name>`, each organisation name as `orgs/<name>`, and, without its `.json`,
+    /// must be the login.
     public static func validate(tokens: (name: String, bytes: [UInt8]), users: [(name: String, bytes: [UInt8])],
-                                profile: Profile) -> FixtureLoadResult {
-        let sorted = users.map { (name: $0.name, bytes: Optional($0.bytes)) }.sorted { $0.name < $1.name }
-        return check(tokens: tokens, tokensFile: tokens.name, users: sorted, ioErrors: [], warnings: [],
-                     profile: profile)
+                                orgs: [(name: String, bytes: [UInt8])] = [], profile: Profile) -> FixtureLoadResult {
+        func sorted(_ files: [(name: String, bytes: [UInt8])]) -> [(name: String, bytes: [UInt8]?)] {
+            files.map { (name: $0.name, bytes: Optional($0.bytes)) }.sorted { $0.name < $1.name }
+        }
+        return check(tokens: tokens, tokensFile: tokens.name, users: sorted(users), orgs: sorted(orgs),
+                     ioErrors: [], warnings: [], profile: profile)
     }
 
-    /// One JSON document `{"tokens": [...], "users": [{user}, ...]}`, reported as file `name`
-    /// with paths like `$.users[1].packages[0].id`.
+    /// One JSON document `{"tokens": [...], "users": [{user}, ...], "orgs": [{organization}, ...]}`
+    /// (`PUT /_emulator/fixtures`), reported as file `name` with paths like `$.users[1].packages[0].id`.
     public static func validate(document: [UInt8], name: String, profile: Profile) -> FixtureLoadResult {
         let value: JSONValue
         do {
@@ -52,32 +56,29 @@ public enum FixtureLoader {
         return FixtureLoadResult(fixtures: fixtures, errors: errors, warnings: [])
     }
 
-    /// Parses what could be read, decodes it, and orders every error by file (tokens first, users by name).
-    /// `users` holds names inside `users/`; nil bytes mean the file's read error is already in `ioErrors`.
+    /// Parses what could be read, decodes it, and orders every error by file (tokens first, users by name,
+    /// organisations by name). `users` and `orgs` hold names inside `users/` and `orgs/`; nil bytes mean the
+    /// file's read error is already in `ioErrors`.
     private static func check(tokens: (name: String, bytes: [UInt8])?, tokensFile: String,
-                              users: [(name: String, bytes: [UInt8]?)], ioErrors: [FixtureError],
-                              warnings: [String], profile: Profile) -> FixtureLoadResult {
+                              users: [(name: String, bytes: [UInt8]?)], orgs: [(name: String, bytes: [UInt8]?)],
+                              ioErrors: [FixtureError], warnings: [String], profile: Profile) -> FixtureLoadResult {
         var errors = ioErrors
         var tokensDocument: (site: FixtureDecoder.Site, value: JSONValue)?
-        if let tokens, let value = parse(tokens.bytes, file: tokensFile, into: &errors) {
+        if let tokens, let value = unwrap(parseResult(tokens.bytes), file: tokensFile, into: &errors) {
             tokensDocument = (FixtureDecoder.Site(file: tokensFile, path: "$"), value)
         }
-        var sources: [FixtureDecoder.UserSource] = []
-        // Files parse independently: on every core.
-        let parsed = users.map(\.bytes).concurrentMap { bytes in bytes.map(parseResult) }
-        for (user, result) in zip(users, parsed) {
-            let file = "users/\(user.name)"
-            guard let result, let value = unwrap(result, file: file, into: &errors) else { continue }
-            let base = user.name.split(separator: "/").last.map(String.init) ?? user.name
-            let stem = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
-            sources.append(.init(site: .init(file: file, path: "$"), value: value, fileStem: stem))
-        }
-        let (fixtures, decodeErrors) = FixtureDecoder.decode(tokens: tokensDocument, users: sources, profile: profile)
+        let userSources = sources(users, folder: "users", errors: &errors)
+        let orgSources = sources(orgs, folder: "orgs", errors: &errors)
+        let (fixtures, decodeErrors) = FixtureDecoder.decode(tokens: tokensDocument, users: userSources,
+                                                             orgs: orgSources, profile: profile)
         errors += decodeErrors
-        // Stable order: the fixtures directory itself, tokens.json, then user files by name.
-        var rank: [String: Int] = [tokensFile: 1, "users": 2]
-        for (index, user) in users.enumerated() where rank["users/\(user.name)"] == nil {
-            rank["users/\(user.name)"] = index + 3
+        // Stable order: the fixtures directory itself, tokens.json, users/ and its files by name, then orgs/.
+        var rank: [String: Int] = [tokensFile: 1]
+        for (folder, files) in [("users", users), ("orgs", orgs)] {
+            if rank[folder] == nil { rank[folder] = rank.count + 1 }
+            for file in files where rank["\(folder)/\(file.name)"] == nil {
+                rank["\(folder)/\(file.name)"] = rank.count + 1
+            }
         }
         let ordered = errors.enumerated().sorted { left, right in
             let leftRank = rank[left.element.file] ?? 0, rightRank = rank[right.element.file] ?? 0
@@ -86,8 +87,20 @@ public enum FixtureLoader {
         return FixtureLoadResult(fixtures: fixtures, errors: ordered, warnings: warnings)
     }
 
-    private static func parse(_ bytes: [UInt8], file: String, into errors: inout [FixtureError]) -> JSONValue? {
-        unwrap(parseResult(bytes), file: file, into: &errors)
+    /// The parsed documents of `folder`'s files (parse errors go to `errors`), each with its file stem.
+    private static func sources(_ files: [(name: String, bytes: [UInt8]?)], folder: String,
+                                errors: inout [FixtureError]) -> [FixtureDecoder.OwnerSource] {
+        // Files parse independently: on every core.
+        let parsed = files.map(\.bytes).concurrentMap { bytes in bytes.map(parseResult) }
+        var sources: [FixtureDecoder.OwnerSource] = []
+        for (file, result) in zip(files, parsed) {
+            let path = "\(folder)/\(file.name)"
+            guard let result, let value = unwrap(result, file: path, into: &errors) else { continue }
+            let base = file.name.split(separator: "/").last.map(String.init) ?? file.name
+            let stem = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
+            sources.append(.init(site: .init(file: path, path: "$"), value: value, fileStem: stem))
+        }
+        return sources
     }
 
     private static func parseResult(_ bytes: [UInt8]) -> Result<JSONValue, JSONParseError> {
@@ -192,25 +205,31 @@ struct FixtureDirectoryReader {
         return bytes
     }
 
-    /// Every `users/*.json` by name; other entries are skipped with a warning. Nil bytes: error recorded.
-    mutating func readUsers() -> [(name: String, bytes: [UInt8]?)] {
-        let usersPath = absolute("users")
-        switch Self.status(of: usersPath) {
+    /// Every `folder/*.json` by name; other entries are skipped with a warning. Nil bytes: error recorded.
+    /// A missing folder is an error only when `required` (`users/` is, `orgs/` is not).
+    mutating func readOwners(folder: String, required: Bool) -> [(name: String, bytes: [UInt8]?)] {
+        let folderPath = absolute(folder)
+        switch Self.status(of: folderPath) {
         case .failure(let error):
             let code = error.code
-            fail("users", code == ENOENT ? "missing; a fixtures directory needs a users/ directory (it may be empty)"
-                 : Self.describe(code))
+            if code == ENOENT {
+                if required {
+                    fail(folder, "missing; a fixtures directory needs a \(folder)/ directory (it may be empty)")
+                }
+            } else {
+                fail(folder, Self.describe(code))
+            }
             return []
         case .success(let info) where !Self.isDirectory(info):
-            fail("users", "is not a directory")
+            fail(folder, "is not a directory")
             return []
         case .success:
             break
         }
-        guard let names = listDirectory(usersPath) else { return [] }
+        guard let names = listDirectory(folderPath, folder: folder) else { return [] }
         var result: [(name: String, bytes: [UInt8]?)] = []
         for name in names.sorted() {
-            let relative = "users/\(name)"
+            let relative = "\(folder)/\(name)"
             let status = Self.status(of: absolute(relative))
             if case .success(let info) = status, Self.isDirectory(info) {
                 warnings.append("\(relative): skipped, a subdirectory")
@@ -231,9 +250,9 @@ struct FixtureDirectoryReader {
         return result
     }
 
-    private mutating func listDirectory(_ path: String) -> [String]? {
+    private mutating func listDirectory(_ path: String, folder: String) -> [String]? {
         guard let stream = opendir(path) else {
-            fail("users", Self.describe(errno))
+            fail(folder, Self.describe(errno))
             return nil
         }
         defer { closedir(stream) }
@@ -246,7 +265,7 @@ struct FixtureDirectoryReader {
                 return Array(buffer[..<strnlen(base.assumingMemoryBound(to: CChar.self), buffer.count)])
             }
             guard let name = String(validating: raw, as: UTF8.self) else {
-                warnings.append("users/\(String(decoding: raw, as: UTF8.self)): skipped, name is not valid UTF-8")
+                warnings.append("\(folder)/\(String(decoding: raw, as: UTF8.self)): skipped, name is not valid UTF-8")
                 continue
             }
             if name != ".", name != ".." { names.append(name) }

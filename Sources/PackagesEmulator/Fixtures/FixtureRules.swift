@@ -1,4 +1,5 @@
-/// The syntactic rules of fixture values: logins, repository names, package names, dates (SPEC §6, §10).
+/// The syntactic rules of fixture values: logins, repository names, package and version names, dates
+/// (SPEC §6, §10, §14).
 enum FixtureRules {
     /// SPEC §6 step 9: 1–39 ASCII letters, digits and single hyphens, not starting or ending with a hyphen.
     static func isValidLogin(_ login: String) -> Bool {
@@ -34,6 +35,17 @@ enum FixtureRules {
             !$0.properties.isWhitespace && $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)
         }
     }
+
+    /// A container version's name: `sha256:` and 64 lowercase hex digits (an image digest).
+    static func isContainerDigest(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count == 71, name.hasPrefix("sha256:") else { return false }
+        return bytes[7...].allSatisfy {
+            ($0 >= zero && $0 <= zero + 9) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+        }
+    }
+
+    static let containerDigestRule = "\"sha256:\" and 64 lowercase hex digits"
 
     /// `YYYY-MM-DDTHH:MM:SSZ` exactly, and a real calendar date and time (no leap seconds).
     static func dateProblem(_ text: String) -> String? {
