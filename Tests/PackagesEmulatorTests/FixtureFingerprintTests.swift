@@ -21,7 +21,14 @@ struct FixtureFingerprintTests {
         let third = FixtureFingerprint(directory: root.path)
         #expect(third != second)
         try FileManager.default.removeItem(at: root.appendingPathComponent("users/a.json"))
-        #expect(FixtureFingerprint(directory: root.path) != third)
+        let fourth = FixtureFingerprint(directory: root.path)
+        #expect(fourth != third)
+        // Organisation files count too (SPEC §14).
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("orgs"), withIntermediateDirectories: true)
+        let fifth = FixtureFingerprint(directory: root.path)
+        #expect(fifth != fourth)
+        try "{}".write(to: root.appendingPathComponent("orgs/o.json"), atomically: true, encoding: .utf8)
+        #expect(FixtureFingerprint(directory: root.path) != fifth)
         #expect(FixtureFingerprint(directory: root.path + "/missing") != first)
     }
 }

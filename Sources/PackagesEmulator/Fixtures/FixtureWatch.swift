@@ -10,22 +10,26 @@ import Darwin
 public struct FixtureFingerprint: Equatable, Sendable {
     var entries: [String]
 
-    /// The fingerprint of `directory`'s `tokens.json` and `users/` now; missing files count as such.
+    /// The fingerprint of `directory`'s `tokens.json`, `users/` and `orgs/` now; missing files count as such.
     public init(directory: String) {
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         var entries = [Self.describe(base + "tokens.json", name: "tokens.json")]
-        var names: [String] = []
-        if let stream = opendir(base + "users") {
-            while let entry = readdir(stream) {
-                let raw = withUnsafeBytes(of: entry.pointee.d_name) { buffer in Array(buffer.prefix { $0 != 0 }) }
-                let name = String(decoding: raw, as: UTF8.self)
-                if name != ".", name != ".." { names.append(name) }
+        for folder in ["users", "orgs"] {
+            var names: [String] = []
+            if let stream = opendir(base + folder) {
+                while let entry = readdir(stream) {
+                    let raw = withUnsafeBytes(of: entry.pointee.d_name) { buffer in Array(buffer.prefix { $0 != 0 }) }
+                    let name = String(decoding: raw, as: UTF8.self)
+                    if name != ".", name != ".." { names.append(name) }
+                }
+                closedir(stream)
+            } else {
+                entries.append("\(folder): missing")
             }
-            closedir(stream)
-        } else {
-            entries.append("users: missing")
+            for name in names.sorted() {
+                entries.append(Self.describe(base + folder + "/" + name, name: folder + "/" + name))
+            }
         }
-        for name in names.sorted() { entries.append(Self.describe(base + "users/" + name, name: "users/" + name)) }
         self.entries = entries
     }
 
