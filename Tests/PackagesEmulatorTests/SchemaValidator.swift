@@ -8,7 +8,8 @@ struct SchemaViolation: Equatable, CustomStringConvertible {
     var description: String { "\(path): \(keyword): \(message)" }
 }
 
-/// A minimal JSON Schema (draft 2020-12) validator: the keywords GitHub's schemas for this endpoint use.
+/// A minimal JSON Schema (draft 2020-12) validator: the keywords GitHub's schemas for the packages endpoints
+/// use, including the OpenAPI 3.0 Schema Object's `nullable` and local `$ref`s into an OpenAPI document.
 ///
 /// Instances and schemas are what `JSONSerialization` returns. On Linux a JSON `true` and a JSON `1` are
 /// both `NSNumber` and both cast to `Bool` and `Int`, so types are told apart by the boolean's class.
@@ -16,15 +17,36 @@ enum SchemaValidator {
     /// Keywords checked here.
     static let assertions: Set<String> = [
         "type", "enum", "const", "properties", "required", "additionalProperties", "items",
-        "anyOf", "oneOf", "allOf", "not", "format",
+        "anyOf", "oneOf", "allOf", "not", "format", "$ref", "nullable",
     ]
-    /// Keywords that only annotate: nothing to check.
+    /// Keywords that only annotate: nothing to check. `example` is OpenAPI 3.0's singular `examples`.
     static let annotations: Set<String> = [
         "$schema", "$id", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
+        "example",
     ]
 
     /// Every violation of `schema` by `instance`; empty when it validates.
-    static func validate(_ instance: Any, against schema: Any, path: String = "$") -> [SchemaViolation] {
+    ///
+    /// `root` is the document `$ref`s resolve against (`#/components/schemas/package` is looked up in it);
+    /// without one, every `$ref` is reported as unresolvable rather than skipped.
+    static func validate(_ instance: Any, against schema: Any, root: Any? = nil, path: String = "$")
+        -> [SchemaViolation]
+    {
+        check(instance, schema, Context(root: root), path)
+    }
+
+    /// What a `$ref` resolves against, and the references being followed at the current instance location.
+    private struct Context {
+        var root: Any?
+        /// A reference met again here, before any descent into the instance, loops forever: reported instead.
+        var following: [String] = []
+        /// The context for a child of the instance: following a reference again there makes progress.
+        var descending: Context { Context(root: root) }
+    }
+
+    private static func check(_ instance: Any, _ schema: Any, _ context: Context, _ path: String)
+        -> [SchemaViolation]
+    {
         if let allowed = schema as? Bool, JSONKind.of(schema) == .boolean {
             return allowed ? [] : [SchemaViolation(path: path, keyword: "false", message: "nothing is allowed")]
         }
@@ -32,8 +54,22 @@ enum SchemaValidator {
             return [SchemaViolation(path: path, keyword: "schema", message: "not a schema: \(schema)")]
         }
         var violations: [SchemaViolation] = []
+        if let reference = schema["$ref"] {
+            // Siblings are checked too (draft 2020-12); OpenAPI 3.0 would ignore them, and GitHub's have none.
+            violations += follow(reference, instance, context, path)
+        }
         let kind = JSONKind.of(instance)
-        if let type = schema["type"] {
+        // OpenAPI 3.0.3: `nullable: true` adds null to the types `type` allows, nothing more, so an `enum`
+        // without null still refuses it; without `type`, null is allowed anyway.
+        var nullable = false
+        if let flag = schema["nullable"] {
+            if JSONKind.of(flag) == .boolean, let flag = flag as? Bool {
+                nullable = flag
+            } else {
+                violations.append(.init(path: path, keyword: "nullable", message: "not a boolean: \(render(flag))"))
+            }
+        }
+        if let type = schema["type"], !(nullable && kind == .null) {
             let names = (type as? [String]) ?? [type as? String ?? "?"]
             if !names.contains(where: { kind.matches($0) }) {
                 violations.append(.init(path: path, keyword: "type", message: "\(kind) is not \(names)"))
@@ -55,20 +91,61 @@ enum SchemaValidator {
                 path: path, keyword: "format", message: "\(text.debugDescription) is not a \(format)"))
         }
         if kind == .object, let object = instance as? [String: Any] {
-            violations += validateObject(object, schema, path)
+            violations += validateObject(object, schema, context.descending, path)
         }
         if kind == .array, let array = instance as? [Any], let items = schema["items"] {
             for (index, element) in array.enumerated() {
-                violations += validate(element, against: items, path: "\(path)[\(index)]")
+                violations += check(element, items, context.descending, "\(path)[\(index)]")
             }
         }
-        violations += validateCombinations(instance, schema, path)
+        violations += validateCombinations(instance, schema, context, path)
         return violations
     }
 
-    private static func validateObject(_ object: [String: Any], _ schema: [String: Any], _ path: String)
+    /// Validates against the schema `reference` points to. Only local references (`#` and a JSON Pointer)
+    /// exist in GitHub's descriptions; anything else, or a pointer to nothing, is a violation, not a crash.
+    private static func follow(_ reference: Any, _ instance: Any, _ context: Context, _ path: String)
         -> [SchemaViolation]
     {
+        guard let reference = reference as? String else {
+            return [.init(path: path, keyword: "$ref", message: "not a string: \(render(reference))")]
+        }
+        if context.following.contains(reference) {
+            return [.init(path: path, keyword: "$ref", message: "\(reference) refers back to itself")]
+        }
+        guard let target = resolve(reference, in: context.root) else {
+            let root = context.root == nil ? " (no root document)" : ""
+            return [.init(path: path, keyword: "$ref", message: "cannot resolve \(reference)\(root)")]
+        }
+        var inner = context
+        inner.following.append(reference)
+        return check(instance, target, inner, path)
+    }
+
+    /// The value `reference` (`#/components/schemas/package-version`) names in `root`, if any.
+    static func resolve(_ reference: String, in root: Any?) -> Any? {
+        guard let root, reference.hasPrefix("#") else { return nil }
+        let pointer = reference.dropFirst().removingPercentEncoding ?? ""
+        if pointer.isEmpty { return root }
+        guard pointer.hasPrefix("/") else { return nil }  // a plain-name fragment: no `$anchor`s here
+        var current: Any = root
+        for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            // RFC 6901: `~1` is `/` and `~0` is `~`, unescaped in that order.
+            let name = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            if let object = current as? [String: Any], let next = object[name] {
+                current = next
+            } else if let array = current as? [Any], let index = Int(name), array.indices.contains(index) {
+                current = array[index]
+            } else {
+                return nil
+            }
+        }
+        return current
+    }
+
+    private static func validateObject(
+        _ object: [String: Any], _ schema: [String: Any], _ context: Context, _ path: String
+    ) -> [SchemaViolation] {
         var violations: [SchemaViolation] = []
         let properties = schema["properties"] as? [String: Any] ?? [:]
         for name in (schema["required"] as? [String] ?? []) where object[name] == nil {
@@ -77,20 +154,20 @@ enum SchemaValidator {
         for key in object.keys.sorted() {
             let value = object[key]!
             if let property = properties[key] {
-                violations += validate(value, against: property, path: "\(path).\(key)")
+                violations += check(value, property, context, "\(path).\(key)")
             } else if let additional = schema["additionalProperties"] {
-                violations += validate(value, against: additional, path: "\(path).\(key)")
+                violations += check(value, additional, context, "\(path).\(key)")
             }
         }
         return violations
     }
 
-    private static func validateCombinations(_ instance: Any, _ schema: [String: Any], _ path: String)
-        -> [SchemaViolation]
-    {
+    private static func validateCombinations(
+        _ instance: Any, _ schema: [String: Any], _ context: Context, _ path: String
+    ) -> [SchemaViolation] {
         var violations: [SchemaViolation] = []
         if let branches = schema["anyOf"] as? [Any] {
-            let results = branches.map { validate(instance, against: $0, path: path) }
+            let results = branches.map { check(instance, $0, context, path) }
             if !results.contains(where: \.isEmpty) {
                 // Report the closest branch's violations, so a failure inside `owner` names the field.
                 violations.append(.init(
@@ -99,7 +176,7 @@ enum SchemaValidator {
             }
         }
         if let branches = schema["oneOf"] as? [Any] {
-            let results = branches.map { validate(instance, against: $0, path: path) }
+            let results = branches.map { check(instance, $0, context, path) }
             let matching = results.filter(\.isEmpty).count
             if matching != 1 {
                 violations.append(.init(
@@ -108,9 +185,9 @@ enum SchemaValidator {
             }
         }
         for branch in schema["allOf"] as? [Any] ?? [] {
-            violations += validate(instance, against: branch, path: path)
+            violations += check(instance, branch, context, path)
         }
-        if let negated = schema["not"], validate(instance, against: negated, path: path).isEmpty {
+        if let negated = schema["not"], check(instance, negated, context, path).isEmpty {
             violations.append(.init(path: path, keyword: "not", message: "matches a forbidden schema"))
         }
         return violations
@@ -127,7 +204,8 @@ enum SchemaValidator {
         } ?? []
     }
 
-    /// Every keyword used anywhere in `schema` (property names are not keywords).
+    /// Every keyword used anywhere in `schema` (property names are not keywords). `$ref` targets are not
+    /// followed: walk a document's `components/schemas` to see those.
     static func keywords(in schema: Any) -> Set<String> {
         guard let object = schema as? [String: Any] else { return [] }
         var found = Set(object.keys)
