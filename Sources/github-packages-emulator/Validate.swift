@@ -21,8 +21,11 @@ struct Validate: ParsableCommand {
             printError("\(directory): \(loaded.errors.count) error(s)")
             throw ExitCode.failure
         }
-        let packages = fixtures.users.reduce(0) { $0 + $1.packages.count }
-        print("\(directory): valid (\(profile.rawValue)): \(fixtures.users.count) users, \(packages) packages, "
-            + "\(fixtures.tokens.count) tokens")
+        let packages = fixtures.users.reduce(0) { $0 + $1.packages.count } + fixtures.orgs.reduce(0) { $0 + $1.packages.count }
+        let versions = (fixtures.users.flatMap(\.packages) + fixtures.orgs.flatMap(\.packages)).reduce(0) {
+            $0 + ($1.versions?.count ?? Int($1.versionCount))
+        }
+        print("\(directory): valid (\(profile.rawValue)): \(fixtures.users.count) users, \(fixtures.orgs.count) orgs, "
+            + "\(packages) packages, \(versions) versions, \(fixtures.tokens.count) tokens")
     }
 }

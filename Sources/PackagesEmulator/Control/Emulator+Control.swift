@@ -2,11 +2,12 @@
 /// Every answer is JSON; errors in GitHub's shape.
 extension Emulator {
     private enum Route {
-        case fixtures, reset, requests, faults, fault(Substring), rateLimit(Substring)
+        case fixtures, export, reset, requests, faults, fault(Substring), rateLimit(Substring)
 
         init?(_ path: Substring) {
             switch path {
             case "/_emulator/fixtures": self = .fixtures
+            case "/_emulator/fixtures/export": self = .export
             case "/_emulator/reset": self = .reset
             case "/_emulator/requests": self = .requests
             case "/_emulator/faults": self = .faults
@@ -28,6 +29,7 @@ extension Emulator {
         let method = request.method == "HEAD" ? "GET" : request.method
         let allowed: Set<String> = switch route {
         case .fixtures: ["GET", "PUT"]
+        case .export: ["GET"]
         case .reset: ["POST"]
         case .requests: ["GET", "DELETE"]
         case .faults: ["GET", "POST", "DELETE"]
@@ -44,6 +46,8 @@ extension Emulator {
         switch (route, method) {
         case (.fixtures, "GET"): return ok(summary(of: store))
         case (.fixtures, _): return replaceFixtures(request.body)
+        // The data set now in use, in the format `PUT` takes (SPEC §20).
+        case (.export, _): return ok(FixtureExport.document(store.fixtures))
         case (.reset, _): return reset()
         case (.requests, "GET"): return ok(journal.render())
         case (.requests, _):

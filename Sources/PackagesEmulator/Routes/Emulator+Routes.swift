@@ -36,10 +36,12 @@ extension Emulator {
         ("Vary", "Accept-Encoding, Accept, X-Requested-With"),
     ])
 
-    /// `"users": N, "packages": N, "tokens": N`, as health and the fixtures summary show them.
+    /// `"users": N, "orgs": N, "packages": N, "tokens": N`, as health and the fixtures summary show them.
     func writeCounts(of store: Store, into json: inout JSONWriter) {
         json.key("users")
         json.int(Int64(store.userCount))
+        json.key("orgs")
+        json.int(Int64(store.orgCount))
         json.key("packages")
         json.int(Int64(store.packageCount))
         json.key("tokens")
