@@ -10,7 +10,8 @@ medians: requests/s and its ratio to nginx with the same number of workers; serv
 request read from /proc (user + system of the server's processes only, so wrk's share of the cores
 does not blur it); p50/p99 latency. Then: startup to the ready line and to the first 200; RSS idle,
 under load, after 10k and after 1M requests; the 110k-package set's load time and the cost of a deep
-page (page 50 of a 10,000-package user) against page 1 of a 100-package user. The last line is a
+page (page 50 of a 10,000-package user) against page 1 of a 100-package user, and of page 100 of a
+10,000-version package (generated and declared versions) against its page 1. The last line is a
 one-line summary. Needs wrk and nginx (`apt-get install -y wrk nginx-light`); installs them if root.
 Every process it starts listens on 127.0.0.1 and is stopped by its PID.
 """
@@ -31,6 +32,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCRATCH = os.path.join(ROOT, ".build-bench")
 TOKEN = "ghp_octocatRead"
 PATH = "/users/octocat/packages?package_type=container&per_page=1"
+# A page of versions of the demo organisation's container (its versions are declared in the fixture).
+VERSIONS_PATH = "/orgs/octo-org/packages/container/octo-repo%2Fweb/versions?per_page=2"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -208,25 +211,25 @@ def median(results, key):
     return statistics.median(r[key] for r in results)
 
 
-def compare(binary, workers, rounds, seconds, connection_counts):
+def compare(binary, workers, rounds, seconds, connection_counts, path=PATH, modes=(False, True), label="list"):
     emulator = Emulator(binary, os.path.join(ROOT, "Fixtures"), workers)
     nginx = None
     rows = []
     try:
-        status, body = get(emulator.port, PATH, [("Authorization", f"token {TOKEN}")])
+        status, body = get(emulator.port, path, [("Authorization", f"token {TOKEN}")])
         assert status == 200, status
         nginx = Nginx(body, workers)
         _, served = get(nginx.port, "/x")
         assert served == body
-        log(f"== workers {workers}: {len(body)}-byte body, emulator :{emulator.port} vs nginx :{nginx.port}")
+        log(f"== {label}, workers {workers}: {len(body)}-byte body, emulator :{emulator.port} vs nginx :{nginx.port}")
         for connections in connection_counts:
-            for close in (False, True):
+            for close in modes:
                 a, b = [], []
                 for _ in range(rounds):
-                    a.append(measure(emulator, PATH, connections, seconds, close, TOKEN))
+                    a.append(measure(emulator, path, connections, seconds, close, TOKEN))
                     b.append(measure(nginx, "/x", connections, seconds, close, None))
                 row = {
-                    "workers": workers, "connections": connections, "mode": "close" if close else "keep-alive",
+                    "label": label, "workers": workers, "connections": connections, "mode": "close" if close else "keep-alive",
                     "rps": median(a, "rps"), "nginx_rps": median(b, "rps"),
                     "cpu_us": median(a, "cpu_us"), "nginx_cpu_us": median(b, "cpu_us"),
                     "p50": median(a, "p50"), "p99": median(a, "p99"),
@@ -306,12 +309,20 @@ def scale(binary, seconds):
             for _ in range(3):
                 deep_runs.append(measure(emulator, deep, 64, seconds, False, token))
                 shallow_runs.append(measure(emulator, shallow, 64, seconds, False, token))
+            versions = {}
+            for kind, package in (("generated", "container/generated"), ("declared", "npm/declared")):
+                base = f"/orgs/version-org/packages/{package}/versions?per_page=100&page="
+                assert get(emulator.port, base + "100", headers)[0] == 200
+                runs = [(measure(emulator, base + "100", 64, seconds, False, token),
+                         measure(emulator, base + "1", 64, seconds, False, token)) for _ in range(2)]
+                versions[kind] = (statistics.median(r[0]["rps"] for r in runs),
+                                  statistics.median(r[1]["rps"] for r in runs))
             rss = rss_kb(emulator.process.pid)
         finally:
             emulator.stop()
         return {"load_s": statistics.median(loads), "rss_kb": rss,
                 "deep_rps": median(deep_runs, "rps"), "shallow_rps": median(shallow_runs, "rps"),
-                "deep_bytes": len(deep_body), "shallow_bytes": len(shallow_body)}
+                "deep_bytes": len(deep_body), "shallow_bytes": len(shallow_body), "versions": versions}
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -331,8 +342,10 @@ def main():
     ready_ms, first_ms = startup(binary)
     log(f"== startup (demo set): ready line {ready_ms:.1f} ms, first 200 {first_ms:.1f} ms")
     rows = []
+    version_rows = []
     for workers in [int(w) for w in args.workers.split(",")]:
         rows += compare(binary, workers, args.rounds, args.seconds, (64, 256))
+        version_rows += compare(binary, workers, args.rounds, args.seconds, (64,), VERSIONS_PATH, (False,), "versions")
     mem = memory(binary, args.quick)
     log(f"== RSS: idle {mem['idle_kb'] / 1024:.1f} MB, under load {mem['load_kb'] / 1024:.1f} MB, "
         f"after 10k requests {mem['after_10k_kb'] / 1024:.1f} MB, after {mem['requests']:,} requests "
@@ -342,6 +355,9 @@ def main():
     log(f"== scale (110k packages): load {big['load_s']:.2f} s, RSS {big['rss_kb'] / 1024:.0f} MB; "
         f"page 50 of 10,000 {big['deep_rps']:.0f} rps ({big['deep_bytes']} B) vs page 1 of 100 "
         f"{big['shallow_rps']:.0f} rps ({big['shallow_bytes']} B): ratio {page_ratio:.2f}")
+    for kind, (deep_rps, first_rps) in big["versions"].items():
+        log(f"== scale (10,000 {kind} versions): page 100 {deep_rps:.0f} rps vs page 1 {first_rps:.0f} rps: "
+            f"ratio {deep_rps / first_rps:.2f}")
     key = {(r["workers"], r["connections"], r["mode"]): r for r in rows}
     one = key.get((1, 64, "keep-alive")) or rows[0]
     close = key.get((1, 64, "close")) or rows[1]
@@ -352,7 +368,9 @@ def main():
         + f" | ready {ready_ms:.0f} ms, first 200 {first_ms:.0f} ms | RSS idle {mem['idle_kb'] / 1024:.1f} MB, "
         f"load {mem['load_kb'] / 1024:.1f} MB, 10k {mem['after_10k_kb'] / 1024:.1f} MB -> "
         f"{mem['requests'] // 1000}k {mem['after_1m_kb'] / 1024:.1f} MB | 110k load {big['load_s']:.2f} s, "
-        f"deep/shallow page {page_ratio:.2f}")
+        f"deep/shallow page {page_ratio:.2f}"
+        + "".join(f" | versions w{r['workers']}c64k {r['ratio']:.2f}x" for r in version_rows)
+        + "".join(f" | 10k {kind} versions page 100/page 1 {d / f:.2f}" for kind, (d, f) in big["versions"].items()))
 
 
 def platform():

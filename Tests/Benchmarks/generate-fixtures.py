@@ -77,6 +77,18 @@ def main():
             next_id += 1
         write(login, user(login, 1_000_000 + u, packages, repos))
 
+    os.makedirs(os.path.join(args.dir, "orgs"), exist_ok=True)
+    declared = [{"id": 50_000_000_000 + n, "name": "1.%d.0" % n,
+                 "created_at": "2024-%02d-%02dT%02d:%02d:00Z" % (1 + n // 2000 % 12, 1 + n // 80 % 25, n // 60 % 24, n % 60),
+                 "updated_at": "2024-06-01T00:00:00Z"} for n in range(10_000)]
+    org = {"login": "version-org", "id": 9_999_997, "packages": [
+        {"id": next_id, "name": "generated", "package_type": "container", "version_count": 10_000,
+         "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-06-01T00:00:00Z"},
+        {"id": next_id + 1, "name": "declared", "package_type": "npm", "versions": declared,
+         "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-06-01T00:00:00Z"}]}
+    with open(os.path.join(args.dir, "orgs", "version-org.json"), "w") as f:
+        json.dump(org, f, separators=(",", ":"))
+
     with open(os.path.join(args.dir, "tokens.json"), "w") as f:
         json.dump({"tokens": tokens}, f, indent=1)
 
