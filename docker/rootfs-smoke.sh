@@ -217,6 +217,7 @@ users="$base_url/users"
 
 get "health" 200 "$base_url/_emulator/health"
 body '"status": *"ok"'
+body '"orgs": *1'
 
 get "a listing" 200 -H "$(auth ghp_octocatRead)" "$users/octocat/packages?package_type=container"
 header '^content-type: application/json; charset=utf-8$'
@@ -268,6 +269,41 @@ etag="$(tr -d '\r' <"$logs/headers" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')"
 [[ "$etag" == W/\"*\" ]] || smoke_fail "ETag: no weak ETag on the npm listing (got '$etag')"
 get "If-None-Match: $etag" 304 -H "$(auth ghp_octocatRead)" -H "If-None-Match: $etag" \
     "$users/octocat/packages?package_type=npm"
+
+# The other read routes (sections "Organisations" to "GET /user, …" of the walkthrough).
+org="$base_url/orgs/octo-org/packages"
+get "an organisation's containers" 200 -H "$(auth ghp_octocatRead)" "$org?package_type=container"
+names "octo-repo/web,octo-base,octo-sdk"
+get "seen by monalisa" 200 -H "$(auth ghp_monalisaReadRepo)" "$org?package_type=container"
+names "octo-repo/web,octo-base"
+get "an organisation on /users/" 200 -H "$(auth ghp_octocatRead)" "$users/octo-org/packages?package_type=container"
+names "octo-repo/web,octo-base,octo-sdk"
+get "a user on /orgs/" 404 -H "$(auth ghp_octocatRead)" "$base_url/orgs/octocat/packages?package_type=container"
+get "one package, /api/v3, any casing" 200 -H "$(auth ghp_octocatRead)" \
+    "$base_url/api/v3/orgs/octo-org/packages/container/OCTO-REPO%2FWEB"
+body "\"url\": \"$base_url/api/v3/orgs/octo-org/packages/container/octo-repo%2Fweb\""
+get "unreadable package" 404 -H "$(auth ghp_monalisaReadRepo)" "$org/container/octo-sdk"
+body 'Package not found\.'
+get "versions" 200 -H "$(auth ghp_octocatRead)" "$org/container/octo-repo%2Fweb/versions"
+body '"id": 9004' && body '"latest"'
+get "versions, Link" 200 -H "$(auth ghp_octocatRead)" "$org/container/octo-sdk/versions?per_page=20"
+header_is Link "<$org/container/octo-sdk/versions?per_page=20&page=2>; rel=\"next\", <$org/container/octo-sdk/versions?per_page=20&page=3>; rel=\"last\""
+get "deleted versions, not an admin" 403 -H "$(auth ghp_monalisaReadRepo)" \
+    "$org/container/octo-repo%2Fweb/versions?state=deleted"
+body 'You must have admin permissions on this package\.'
+get "one version" 200 -H "$(auth ghp_octocatRead)" "$org/npm/octo-cli/versions/9202"
+body '"license": "MIT"'
+get "a deleted version" 404 -H "$(auth ghp_octocatRead)" "$org/container/octo-repo%2Fweb/versions/9001"
+body 'Package version not found\.'
+get "conflicts, no token" 200 "$base_url/orgs/octo-org/docker/conflicts"
+names "octo-base"
+get "installation token of octo-repo" 200 -H "$(auth ghs_octoRepoWorkflow)" "$org/container/octo-repo%2Fweb/versions"
+get "GET /user" 200 -H "$(auth ghp_octocatRead)" "$base_url/user"
+body '"login": "octocat"'
+get "GET /users/octo-org" 200 "$users/octo-org"
+body '"type": "Organization"'
+get "GET /rate_limit" 200 -H "$(auth ghp_octocatRead)" "$base_url/rate_limit"
+header '^x-oauth-scopes: read:packages$'
 
 # The image's HEALTHCHECK command and `validate`, inside the root as the image's user.
 "${image_env[@]}" EMULATOR_PORT="$port" chroot --userspec="$user_spec" "$root" github-packages-emulator healthcheck \

@@ -9,8 +9,10 @@ nice "$here/run.sh" authorization "$seconds" > "$here/../../.build-fuzz/authoriz
 wait $q || status=1
 nice "$here/run.sh" fixture "$seconds" > "$here/../../.build-fuzz/fixture.log" 2>&1 & f=$!
 wait $a || status=1
+nice "$here/run.sh" route "$seconds" > "$here/../../.build-fuzz/route.log" 2>&1 & r=$!
 wait $f || status=1
-for t in query authorization fixture; do
+wait $r || status=1
+for t in query authorization fixture route; do
     echo "== $t"; grep -E "Done|stat::number_of_executed_units|ERROR" "$here/../../.build-fuzz/$t.log" || true
 done
 exit $status

@@ -88,7 +88,8 @@ struct PackageRequest {
                 return .failure(Scopes.missing(for: action, repo: false))
             }
         }
-        // 6. package_type, 7. `repo` for repository-scoped registries (conflicts are not per registry).
+        // 6. package_type, 7. `repo` for repository-scoped registries. Conflicts are not per registry:
+        // they never read `type`.
         var type = PackageType.container
         if action != .conflicts {
             let value = action == .listPackages ? query["package_type"] : decoded["package_type"]

@@ -1,7 +1,6 @@
 /// The active packages of one type in one owner's namespace, in fixture order, with who may read which.
 struct Listing: Sendable {
     let owner: Owner
-    let packages: [Package]
     /// Per package (fixture order), its rendering per API version.
     let rendered: [PerVersion<Template>]
     let rules: [AccessRule]
@@ -21,11 +20,6 @@ struct Listing: Sendable {
     init(owner: Owner, repositories: [Repository], packages: [Package], profile: Profile,
          renderer: PackageRenderer, parts: PackageRenderer.Parts, enterpriseMembers: Set<String>) {
         self.owner = owner
-        self.packages = packages.map { package in
-            var light = package
-            light.versions = nil  // they live on in `versions`, rendered
-            return light
-        }
         rendered = packages.map { renderer.render($0, of: owner, parts: parts) }
         let rules = packages.map { AccessRule(package: $0, owner: owner, repositories: repositories, profile: profile) }
         self.rules = rules

@@ -21,9 +21,7 @@ struct Versions: Sendable {
         self.renderer = renderer
         context = renderer.context(of: package, owner: owner)
         guard let declared = package.versions else {
-            var light = package
-            light.versions = nil
-            source = .generated(light)
+            source = .generated(package)
             return
         }
         let sorted = declared.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
