@@ -6,7 +6,6 @@ struct AccountRequest {
     let authentication: Authentication
     let version: APIVersion?
     let versionHeader: String?
-    let webURL: String
 
     func evaluate(rateLimitExhausted: () -> APIError?) -> Result<Answer, APIError> {
         var login: String?
@@ -27,7 +26,7 @@ struct AccountRequest {
         // GitHub's docs: `GET /rate_limit` does not count against the limit, and answers when it is spent.
         if action != .rateLimit, let exhausted = rateLimitExhausted() { return .failure(exhausted) }
         guard version != nil else { return .failure(.unsupportedVersion(versionHeader ?? "")) }
-        let renderer = AccountRenderer(webURL: webURL)
+        let renderer = AccountRenderer(webURL: store.webURL)
         switch action {
         case .authenticatedUser:
             // Seen on `GET /user` with `GITHUB_TOKEN`.

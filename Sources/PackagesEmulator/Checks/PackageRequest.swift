@@ -19,7 +19,9 @@ struct Answer {
 
     var body: Body
     /// Lists with pagination: what `Link` needs.
-    var pagination: (pagination: Pagination, total: Int, query: Query)?
+    var pagination: (pagination: Pagination, total: Int, query: Query)? = nil
+    /// The registry the request named, for `X-Accepted-OAuth-Scopes`.
+    var type: PackageType? = nil
 }
 
 /// The checks of every packages route, in SPEC §16's order (§6's for the three lists); the first that
@@ -117,10 +119,10 @@ struct PackageRequest {
             let pagination = Pagination(page: query["page"], perPage: query["per_page"])
             guard !pagination.isTooDeep else { return .failure(.pageTooDeep) }
             guard case .user(let user) = requester, let listing = store.listings[ListingKey(owner: ownerIndex, type: type)]
-            else { return .success(Answer(body: .list([]), pagination: (pagination, 0, query))) }
+            else { return .success(Answer(body: .list([]), pagination: (pagination, 0, query), type: type)) }
             let positions = listing.view(for: user).filtered(by: visibility)
             let page = pagination.slice(positions).map { listing.rendered[Int($0)][version] }
-            return .success(Answer(body: .list(page), pagination: (pagination, positions.count, query)))
+            return .success(Answer(body: .list(page), pagination: (pagination, positions.count, query), type: type))
         case .conflicts:
             let packages = (store.conflicts[ownerIndex] ?? []).compactMap { ref -> Template? in
                 guard let listing = store.listings[ref.key],
@@ -138,12 +140,12 @@ struct PackageRequest {
         let versions = listing.versions[Int(position)]
         switch action {
         case .getPackage:
-            return .success(Answer(body: .object(listing.rendered[Int(position)][version])))
+            return .success(Answer(body: .object(listing.rendered[Int(position)][version]), type: type))
         case .getVersion:
             // 10. The version.
             guard let id = decoded["package_version_id"].flatMap({ Int64($0) }), let found = versions.active(id: id)
             else { return .failure(.versionNotFound) }
-            return .success(Answer(body: .object(found)))
+            return .success(Answer(body: .object(found), type: type))
         default:
             // 11. Admin, to see deleted versions; 12. the query.
             let stateValue = query["state"] ?? ""
@@ -157,7 +159,7 @@ struct PackageRequest {
             let pagination = Pagination(page: query["page"], perPage: query["per_page"])
             guard !pagination.isTooDeep else { return .failure(.pageTooDeep) }
             return .success(Answer(body: .list(versions.page(state, pagination)),
-                                   pagination: (pagination, versions.count(state), query)))
+                                   pagination: (pagination, versions.count(state), query), type: type))
         }
     }
 

@@ -13,21 +13,22 @@ extension Emulator {
         }
         let route = Route.resolve(method: request.method, path: target.path)
         var outcome: Result<Answer, APIError> = .failure(.notFoundRoute)
-        // The scopes a classic token is told it needs; unknown paths keep the listing's (as before).
-        var accepted = Scopes.accepted(for: nil, profile: store.profile)
+        // The scopes a classic token is told it needs (SPEC §15); unknown paths keep the listing's.
+        var accepted = { Scopes.accepted(for: nil, profile: store.profile) }
         if let route {
             switch route.operation.action {
             case .authenticatedUser, .user, .rateLimit:
-                accepted = ""
+                accepted = { "" }
                 outcome = AccountRequest(store: store, route: route, authentication: authentication, version: version,
-                                         versionHeader: versionHeader, webURL: store.webURL)
-                    .evaluate(rateLimitExhausted: exhausted)
+                                         versionHeader: versionHeader).evaluate(rateLimitExhausted: exhausted)
             default:
                 let check = PackageRequest(store: store, route: route, rawQuery: target.query,
                                            authentication: authentication, version: version,
                                            versionHeader: versionHeader)
-                accepted = Scopes.accepted(for: check.requestedType, profile: store.profile)
                 outcome = check.evaluate(rateLimitExhausted: exhausted)
+                // A 200 knows its registry; only an error parses the request again to learn it.
+                let type = try? outcome.get().type
+                accepted = { Scopes.accepted(for: type ?? check.requestedType, profile: store.profile) }
             }
         }
         let counts = route?.operation.action != .rateLimit
@@ -74,7 +75,7 @@ extension Emulator {
         }
         if case .token(let token, _) = authentication, token.kind == .classic {
             headers.append(("X-OAuth-Scopes", token.scopes.joined(separator: ", ")))
-            headers.append(("X-Accepted-OAuth-Scopes", accepted))
+            headers.append(("X-Accepted-OAuth-Scopes", accepted()))
         }
         headers.append(("X-GitHub-Media-Type", "github.v3; format=json"))
         if let version { headers.append(("X-GitHub-Api-Version-Selected", version.rawValue)) }
