@@ -41,6 +41,9 @@ public final class Emulator: Sendable {
     let journal: Journal
     let faults = Faults()
     private let requestCounter = Atomic<UInt64>(0)
+    /// The emulator's clock (SPEC §20): seconds added to the real clock, and whether a test set it.
+    let clockOffset = Atomic<Int64>(0)
+    let clockIsSet = Atomic<Bool>(false)
     private let requestIDPrefix: String
 
     public init(store: Store, config: EmulatorConfig = EmulatorConfig()) {
@@ -81,6 +84,10 @@ public final class Emulator: Sendable {
         }
         return response
     }
+
+    /// The emulator's clock: rate-limit windows, `deleted_at` and the 30-day restore window. A set clock
+    /// keeps running from where it was set.
+    public func now() -> Int64 { config.clock() &+ clockOffset.load(ordering: .acquiring) }
 
     /// A unique `X-GitHub-Request-Id`, shaped like GitHub's (`C0DE:1A2B3C:...`).
     func nextRequestID() -> String {

@@ -15,6 +15,8 @@ struct Answer {
         case bytes([UInt8])
         /// `GET /rate_limit`: rendered with the caller's bucket, which only the emulator knows.
         case rateLimit
+        /// A delete or restore: `204` (SPEC §17).
+        case noContent
     }
 
     var body: Body
@@ -34,6 +36,8 @@ struct PackageRequest {
     /// The version the request selects; nil when its `X-GitHub-Api-Version` is not supported.
     let version: APIVersion?
     let versionHeader: String?
+    /// The emulator's clock (SPEC §20): `deleted_at` and the 30-day restore window.
+    var now: Int64 = 0
 
     var action: Operation.Action { route.operation.action }
 
@@ -86,7 +90,7 @@ struct PackageRequest {
             if let refusal = Self.tokenRefusal(token, action: action, owner: route.operation.owner) {
                 return .failure(refusal)
             }
-            if token.kind == .classic, !Scopes.canReadPackages(token.scopes) {
+            if token.kind == .classic, !Scopes.allow(token.scopes, action) {
                 return .failure(Scopes.missing(for: action, repo: false))
             }
         }
@@ -113,28 +117,33 @@ struct PackageRequest {
         guard let (ownerIndex, owner) = resolveOwner(decoded, requester: requester) else {
             return .failure(.notFoundUser)
         }
+        if action.isWrite {
+            return write(decoded, type: type, ownerIndex: ownerIndex, owner: owner, requester: requester)
+        }
+        // One read of the owner's partition: a change is seen whole or not at all (SPEC §17).
+        let partition = store.partition(ownerIndex)
         switch action {
         case .listPackages:
             // 10. Page depth.
             let pagination = Pagination(page: query["page"], perPage: query["per_page"])
             guard !pagination.isTooDeep else { return .failure(.pageTooDeep) }
-            guard case .user(let user) = requester, let listing = store.listings[ListingKey(owner: ownerIndex, type: type)]
+            guard case .user(let user) = requester, let listing = partition.listings[type]
             else { return .success(Answer(body: .list([]), pagination: (pagination, 0, query), type: type)) }
             let positions = listing.view(for: user).filtered(by: visibility)
             let page = pagination.slice(positions).map { listing.rendered[Int($0)][version] }
             return .success(Answer(body: .list(page), pagination: (pagination, positions.count, query), type: type))
         case .conflicts:
-            let packages = (store.conflicts[ownerIndex] ?? []).compactMap { ref -> Template? in
-                guard let listing = store.listings[ref.key],
-                      listing.rules[Int(ref.position)].canRead(requester, owner: owner) else { return nil }
-                return listing.rendered[Int(ref.position)][version]
+            let packages = partition.conflicts.compactMap { type, position -> Template? in
+                guard let listing = partition.listings[type],
+                      listing.rules[Int(position)].canRead(requester, owner: owner) else { return nil }
+                return listing.rendered[Int(position)][version]
             }
             return .success(Answer(body: .list(packages)))
         default:
             break
         }
         // 9. The package: absent, deleted and unreadable answer alike (SPEC §5).
-        guard let listing = store.listings[ListingKey(owner: ownerIndex, type: type)],
+        guard let listing = partition.listings[type],
               let position = listing.readablePosition(named: decoded["package_name"] ?? "", by: requester)
         else { return .failure(.packageNotFound) }
         let versions = listing.versions[Int(position)]
@@ -169,8 +178,12 @@ struct PackageRequest {
         switch token.kind {
         case .classic: return nil
         case .fineGrained: return action == .conflicts ? nil : .fineGrained
-        // Seen for `GITHUB_TOKEN` on the lists; single packages and versions take app tokens.
-        case .app: return action == .listPackages ? .invalidArgument : nil
+        // Seen for `GITHUB_TOKEN` on the lists; single packages and versions take app tokens. GitHub's
+        // description does not list app user tokens for version deletes and restores.
+        case .app:
+            if action == .listPackages { return .invalidArgument }
+            let userOnlyWrite = [.deleteVersion, .restorePackage, .restoreVersion].contains(action)
+            return userOnlyWrite && !token.isInstallation ? .notAccessibleByIntegration : nil
         }
     }
 
@@ -197,9 +210,24 @@ enum Scopes {
         scopes.contains("read:packages") || scopes.contains("write:packages")
     }
 
-    /// `X-Accepted-OAuth-Scopes` for a request naming `type` (choice of the emulator, SPEC §4).
-    static func accepted(for type: PackageType?, profile: Profile) -> String {
-        type?.isRepositoryScoped(in: profile) == true ? "read:packages, repo" : "read:packages"
+    /// Whether a classic token's scopes allow `action` (`repo` aside). `delete:packages` does not include
+    /// `read:packages`.
+    static func allow(_ scopes: [String], _ action: Operation.Action) -> Bool {
+        switch action {
+        case .deletePackage, .deleteVersion: canReadPackages(scopes) && scopes.contains("delete:packages")
+        case .restorePackage, .restoreVersion: scopes.contains("write:packages")
+        default: canReadPackages(scopes)
+        }
+    }
+
+    /// `X-Accepted-OAuth-Scopes` for `action` on `type` (choice of the emulator, SPEC §15).
+    static func accepted(for type: PackageType?, action: Operation.Action? = nil, profile: Profile) -> String {
+        let repo = type?.isRepositoryScoped(in: profile) == true ? ", repo" : ""
+        switch action {
+        case .deletePackage?, .deleteVersion?: return "delete:packages, read:packages" + repo
+        case .restorePackage?, .restoreVersion?: return "read:packages, write:packages" + repo
+        default: return "read:packages" + repo
+        }
     }
 
     /// The 403 of a classic token without the scopes of `action` (SPEC §15's table).
@@ -208,9 +236,20 @@ enum Scopes {
         case .getPackage: "get a package"
         case .listVersions: "get a package's versions"
         case .getVersion: "get a package version"
+        case .deletePackage: "delete a package"
+        case .deleteVersion: "delete a package version"
+        case .restorePackage: "restore a package"
+        case .restoreVersion: "restore a package version"
         default: "list packages"
         }
-        return APIError(403, repo ? "You need at least read:packages and repo scopes to \(what)."
-                             : "You need at least read:packages scope to \(what).")
+        let needed: [String] = switch action {
+        case .deletePackage, .deleteVersion: ["read:packages", "delete:packages"]
+        case .restorePackage, .restoreVersion: ["read:packages", "write:packages"]
+        default: ["read:packages"]
+        }
+        let all = needed + (repo ? ["repo"] : [])
+        let list = all.count == 1 ? "\(all[0]) scope"
+            : all.dropLast().joined(separator: ", ") + " and \(all[all.count - 1]) scopes"
+        return APIError(403, "You need at least \(list) to \(what).")
     }
 }

@@ -2,12 +2,13 @@
 /// Every answer is JSON; errors in GitHub's shape.
 extension Emulator {
     private enum Route {
-        case fixtures, export, reset, requests, faults, fault(Substring), rateLimit(Substring)
+        case fixtures, export, clock, reset, requests, faults, fault(Substring), rateLimit(Substring)
 
         init?(_ path: Substring) {
             switch path {
             case "/_emulator/fixtures": self = .fixtures
             case "/_emulator/fixtures/export": self = .export
+            case "/_emulator/clock": self = .clock
             case "/_emulator/reset": self = .reset
             case "/_emulator/requests": self = .requests
             case "/_emulator/faults": self = .faults
@@ -30,6 +31,7 @@ extension Emulator {
         let allowed: Set<String> = switch route {
         case .fixtures: ["GET", "PUT"]
         case .export: ["GET"]
+        case .clock: ["GET", "PUT"]
         case .reset: ["POST"]
         case .requests: ["GET", "DELETE"]
         case .faults: ["GET", "POST", "DELETE"]
@@ -48,6 +50,8 @@ extension Emulator {
         case (.fixtures, _): return replaceFixtures(request.body)
         // The data set now in use, in the format `PUT` takes (SPEC §20).
         case (.export, _): return ok(FixtureExport.document(store.fixtures))
+        case (.clock, "GET"): return ok(renderClock())
+        case (.clock, _): return setClock(request.body)
         case (.reset, _): return reset()
         case (.requests, "GET"): return ok(journal.render())
         case (.requests, _):
@@ -141,10 +145,13 @@ extension Emulator {
         return ok(summary(of: replacement))
     }
 
-    /// Back to the start: the baseline data set, no faults, full rate limits, an empty journal.
+    /// Back to the start: the baseline data set as loaded, no faults, full rate limits, an empty journal,
+    /// the real clock.
     private func reset() -> Response {
-        let restored = baseline.withLock { $0 }
+        let restored = baseline.withLock { $0 }.restarted()
         replaceStore(restored)
+        clockOffset.store(0, ordering: .releasing)
+        clockIsSet.store(false, ordering: .releasing)
         faults.clear()
         rateLimiter.resetAll()
         journal.clear()
@@ -209,7 +216,7 @@ extension Emulator {
         guard !matched.isEmpty else {
             return error(.controlInvalid("No token starts with \(JSONValue.quoted(key)) and no token's login is it."))
         }
-        let now = config.clock()
+        let now = self.now()
         var json = JSONWriter()
         json.beginObject()
         json.key("rate_limits")
@@ -241,5 +248,49 @@ extension Emulator {
 extension Substring {
     fileprivate func dropPrefix(_ prefix: String) -> Substring? {
         hasPrefix(prefix) ? dropFirst(prefix.count) : nil
+    }
+}
+
+/// `PUT /_emulator/clock` and `GET /_emulator/clock` (SPEC §20).
+extension Emulator {
+    func renderClock() -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("now")
+        json.int(now())
+        json.key("real")
+        json.bool(!clockIsSet.load(ordering: .acquiring))
+        json.endObject()
+        return json.bytes
+    }
+
+    /// `{"now": EPOCH}`, `{"advance": SECONDS}` or `{"real": true}`; exactly one of them.
+    func setClock(_ body: [UInt8]) -> Response {
+        guard let value = try? JSONParser.parse(body), case .object(let members) = value, members.count == 1,
+              let member = members.first
+        else { return clockError("expected one of {\"now\": EPOCH}, {\"advance\": SECONDS}, {\"real\": true}") }
+        switch (member.key, member.value) {
+        case ("now", .number(let number)):
+            guard number.isInteger, let epoch = number.int64Value else { return clockError("now: expected an integer") }
+            clockOffset.store(epoch &- config.clock(), ordering: .releasing)
+            clockIsSet.store(true, ordering: .releasing)
+        case ("advance", .number(let number)):
+            guard number.isInteger, let seconds = number.int64Value else {
+                return clockError("advance: expected an integer")
+            }
+            clockOffset.wrappingAdd(seconds, ordering: .acquiringAndReleasing)
+            clockIsSet.store(true, ordering: .releasing)
+        case ("real", .bool(true)):
+            clockOffset.store(0, ordering: .releasing)
+            clockIsSet.store(false, ordering: .releasing)
+        default:
+            return clockError("expected one of {\"now\": EPOCH}, {\"advance\": SECONDS}, {\"real\": true}")
+        }
+        return Self.json(status: 200, renderClock(), requestID: nextRequestID())
+    }
+
+    private func clockError(_ message: String) -> Response {
+        let error = APIError(400, "Invalid clock: \(message)", documentationURL: DocURL.control)
+        return Self.json(status: 400, error.body, requestID: nextRequestID())
     }
 }

@@ -2,6 +2,13 @@
 extension Emulator {
     func answer(_ request: Request, target: RequestTarget, store: Store, fault: Fault?) -> Response {
         guard let fault else { return apiResponse(request, target: target, store: store) }
+        var response = injected(fault, request, target: target, store: store)
+        // The journal names the operation a fault stood in for.
+        response.operation = Route.resolve(method: request.method, path: target.path)?.operation.id
+        return response
+    }
+
+    private func injected(_ fault: Fault, _ request: Request, target: RequestTarget, store: Store) -> Response {
         let requestID = nextRequestID()
         switch fault.kind {
         case .delay(let milliseconds):

@@ -29,6 +29,9 @@ struct Fault: Sendable {
     /// Matches a presented token that starts with it.
     var token: String?
     var packageType: String?
+    /// The request's method, exactly (`DELETE`), and GitHub's operation id of its route (SPEC §20).
+    var method: String?
+    var operation: String?
     /// Matches left; nil: until deleted.
     var remaining: Int?
     var hits = 0
@@ -37,6 +40,8 @@ struct Fault: Sendable {
         if let user, subject.user?.asciiLowercased() != user.asciiLowercased() { return false }
         if let token, !(subject.token?.hasPrefix(token) ?? false) { return false }
         if let packageType, subject.packageType != packageType { return false }
+        if let method, subject.method != method { return false }
+        if let operation, subject.operation != operation { return false }
         return true
     }
 }
@@ -46,25 +51,38 @@ struct FaultSubject {
     var user: String?
     var token: String?
     var packageType: String?
+    var method: String?
+    var operation: String?
 
-    init(user: String? = nil, token: String? = nil, packageType: String? = nil) {
+    init(user: String? = nil, token: String? = nil, packageType: String? = nil, method: String? = nil,
+         operation: String? = nil) {
         self.user = user
         self.token = token
         self.packageType = packageType
+        self.method = method
+        self.operation = operation
     }
 
     init(_ request: Request, target: RequestTarget) {
-        let segments = target.path.split(separator: "/", omittingEmptySubsequences: false)
-        if segments.count >= 3, segments[1] == "users",
+        let route = Route.resolve(method: request.method, path: target.path)
+        method = request.method
+        operation = route?.operation.id
+        // The owner of `/users/{username}` or `/orgs/{org}`, on any path that has one.
+        let segments = (route?.path ?? target.path).split(separator: "/", omittingEmptySubsequences: false)
+        if segments.count >= 3, segments[1] == "users" || segments[1] == "orgs",
            case .success(let decoded) = PercentDecoding.decode(segments[2], plusIsSpace: false) {
             user = decoded
+        }
+        if let raw = route?.parameters["package_type"],
+           case .success(let decoded) = PercentDecoding.decode(raw, plusIsSpace: false) {
+            packageType = decoded
         }
         switch Credentials(headerValues: request.values(of: "authorization")) {
         case .token(let value): token = value
         case .basic(let user, let password): token = password.isEmpty || password == "x-oauth-basic" ? user : password
         case .none, .malformed: break
         }
-        if case .success(let query) = Query.parse(target.query) { packageType = query["package_type"] }
+        if packageType == nil, case .success(let query) = Query.parse(target.query) { packageType = query["package_type"] }
     }
 }
 
@@ -126,7 +144,7 @@ final class Faults: Sendable {
 
 extension Fault {
     static let keys: Set<String> = ["kind", "status", "milliseconds", "retry_after", "user", "token",
-                                    "package_type", "times"]
+                                    "package_type", "method", "operation", "times"]
     static let maxDelay = 60_000
 
     /// A rule from the JSON body of `POST /_emulator/faults`, or every problem with it (path, message).
@@ -164,6 +182,12 @@ extension Fault {
         if let packageType, PackageType(rawValue: packageType) == nil {
             errors.append(("$.package_type", "\(JSONValue.quoted(packageType)) is not one of "
                            + PackageType.allCases.map(\.rawValue).joined(separator: ", ")))
+        }
+        let method = string("method")
+        let operation = string("operation")
+        if let operation, !RouteTable.operations.contains(where: { $0.id == operation }) {
+            errors.append(("$.operation", "\(JSONValue.quoted(operation)) is not the id of an operation the emulator "
+                           + "serves (GitHub's operation ids, e.g. \"packages/delete-package-version-for-user\")"))
         }
         var kind: Kind?
         let kindName = string("kind")
@@ -208,7 +232,8 @@ extension Fault {
             }
         }
         guard errors.isEmpty, let kind, let times else { return (nil, errors) }
-        return (Fault(kind: kind, user: user, token: token, packageType: packageType, remaining: times), [])
+        return (Fault(kind: kind, user: user, token: token, packageType: packageType, method: method,
+                      operation: operation, remaining: times), [])
     }
 
     func write(to json: inout JSONWriter) {
@@ -238,6 +263,10 @@ extension Fault {
         json.optionalString(token.map(Redaction.token))
         json.key("package_type")
         json.optionalString(packageType)
+        json.key("method")
+        json.optionalString(method)
+        json.key("operation")
+        json.optionalString(operation)
         json.key("times")
         if let remaining { json.int(Int64(remaining)) } else { json.null() }
         json.key("hits")

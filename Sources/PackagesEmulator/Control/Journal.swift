@@ -9,6 +9,8 @@ final class Journal: Sendable {
         var sequence: UInt64
         var time: Int64
         var method: String
+        /// GitHub's operation id of the route; nil for control routes and paths that match none.
+        var operation: String?
         var path: String
         var query: String
         var client: String
@@ -49,7 +51,9 @@ final class Journal: Sendable {
         }
         let (seconds, attoseconds) = elapsed.components
         var entry = Entry(
-            sequence: 0, time: time, method: request.method, path: String(target.path), query: String(target.query),
+            sequence: 0, time: time, method: request.method,
+            operation: response.operation,
+            path: String(target.path), query: String(target.query),
             client: request.clientAddress, headers: headers, status: response.dropConnection ? 0 : response.status,
             microseconds: seconds * 1_000_000 + attoseconds / 1_000_000_000_000,
             delayMilliseconds: response.delayMilliseconds, fault: fault?.kind.name)
@@ -90,6 +94,8 @@ final class Journal: Sendable {
             json.int(entry.time)
             json.key("method")
             json.string(entry.method)
+            json.key("operation")
+            json.optionalString(entry.operation)
             json.key("path")
             json.string(entry.path)
             json.key("query")

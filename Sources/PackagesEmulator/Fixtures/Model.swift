@@ -130,6 +130,12 @@ public struct Package: Sendable, Equatable {
 
     /// Every version, declared or generated (SPEC §14), in fixture order.
     public var allVersions: [PackageVersion] { versions ?? GeneratedVersions.versions(of: self) }
+
+    /// Declares `versions` (generated ones become declared); `versionCount` follows the active ones.
+    public mutating func replaceVersions(_ versions: [PackageVersion]) {
+        self.versions = versions
+        versionCount = Int64(versions.count { $0.deletedAt == nil })
+    }
 }
 
 /// A version of a package (SPEC §14). Defaults are applied.

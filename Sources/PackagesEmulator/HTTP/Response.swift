@@ -10,6 +10,8 @@ public struct Response: Sendable {
     public var delayMilliseconds = 0
     /// Close the connection without answering (a drop fault).
     public var dropConnection = false
+    /// GitHub's operation id of the route that answered, for the journal; nil off the route table.
+    var operation: String?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

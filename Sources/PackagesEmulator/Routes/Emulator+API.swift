@@ -5,7 +5,7 @@ extension Emulator {
                                           store: store)
         let versionHeader = request.value(of: "x-github-api-version")
         let version = versionHeader.map { APIVersion(rawValue: $0) } ?? .default
-        let now = config.clock()
+        let now = self.now()
         let (rateKey, anonymous, rateSubject) = Self.rateLimitKey(authentication, request: request)
         let exhausted = {
             self.rateLimiter.peek(rateKey, anonymous: anonymous, now: now).remaining > 0
@@ -24,20 +24,27 @@ extension Emulator {
             default:
                 let check = PackageRequest(store: store, route: route, rawQuery: target.query,
                                            authentication: authentication, version: version,
-                                           versionHeader: versionHeader)
+                                           versionHeader: versionHeader, now: now)
                 outcome = check.evaluate(rateLimitExhausted: exhausted)
                 // A 200 knows its registry; only an error parses the request again to learn it.
                 let type = try? outcome.get().type
-                accepted = { Scopes.accepted(for: type ?? check.requestedType, profile: store.profile) }
+                accepted = {
+                    Scopes.accepted(for: type ?? check.requestedType, action: route.operation.action, profile: store.profile)
+                }
             }
         }
         let counts = route?.operation.action != .rateLimit
 
-        var headers: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
+        var headers: [(name: String, value: String)] = []
         var status: Int
         var body: [UInt8]
         switch outcome {
+        case .success(let answer) where answer.body.isNoContent:
+            // Every header of §9 but `Content-Type`, `ETag` and `Content-Length` (SPEC §18).
+            status = 204
+            body = []
         case .success(let answer):
+            headers.append(("Content-Type", "application/json; charset=utf-8"))
             status = 200
             let api = apiBase(request, viaPrefix: route?.viaPrefix ?? false)
             let escapedAPI = Array(JSONWriter.escaped(api).utf8)
@@ -55,6 +62,9 @@ extension Emulator {
             case .rateLimit:
                 body = AccountRenderer.rateLimit(rateLimiter.peek(rateKey, anonymous: anonymous, now: now), now: now)
                 etag = Self.etag(of: body)
+            case .noContent:
+                body = []
+                etag = ""
             }
             headers.append(("Cache-Control", "private, max-age=60, s-maxage=60"))
             headers.append(("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP"))
@@ -67,6 +77,7 @@ extension Emulator {
             }
             if ETag.matches(request.value(of: "if-none-match"), etag: etag) { status = 304 }
         case .failure(var error):
+            headers.append(("Content-Type", "application/json; charset=utf-8"))
             // Errors name the page of the operation that answered (SPEC §13).
             if error.documentationURL == DocURL.endpoint, let route { error.documentationURL = route.operation.documentationURL }
             status = error.status
@@ -90,8 +101,10 @@ extension Emulator {
         headers.append(("Access-Control-Expose-Headers", Self.exposedHeaders))
         headers.append(("Access-Control-Allow-Origin", "*"))
         headers.append(("X-GitHub-Request-Id", nextRequestID()))
-        headers.append(("Content-Length", String(body.count)))
-        return Response(status: status, headers: headers, body: status == 304 ? [] : body)
+        if status != 204 { headers.append(("Content-Length", String(body.count))) }
+        var response = Response(status: status, headers: headers, body: status == 304 ? [] : body)
+        response.operation = route?.operation.id
+        return response
     }
 
     /// As GitHub sends it.
@@ -203,5 +216,12 @@ extension Emulator {
             }
         }
         return out
+    }
+}
+
+extension Answer.Body {
+    var isNoContent: Bool {
+        if case .noContent = self { return true }
+        return false
     }
 }

@@ -16,6 +16,18 @@ enum RouteTable {
         .init("packages/list-docker-migration-conflicting-packages-for-organization", "GET",
               "/orgs/{org}/docker/conflicts",
               .conflicts, "get-list-of-conflicting-packages-during-docker-migration-for-organization"),
+        .init("packages/delete-package-for-org", "DELETE",
+              "/orgs/{org}/packages/{package_type}/{package_name}",
+              .deletePackage, "delete-a-package-for-an-organization"),
+        .init("packages/restore-package-for-org", "POST",
+              "/orgs/{org}/packages/{package_type}/{package_name}/restore",
+              .restorePackage, "restore-a-package-for-an-organization"),
+        .init("packages/delete-package-version-for-org", "DELETE",
+              "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+              .deleteVersion, "delete-package-version-for-an-organization"),
+        .init("packages/restore-package-version-for-org", "POST",
+              "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+              .restoreVersion, "restore-package-version-for-an-organization"),
         // /user: the token's user
         .init("packages/list-packages-for-authenticated-user", "GET", "/user/packages",
               .listPackages, "list-packages-for-the-authenticated-users-namespace"),
@@ -30,6 +42,18 @@ enum RouteTable {
         .init("packages/list-docker-migration-conflicting-packages-for-authenticated-user", "GET",
               "/user/docker/conflicts",
               .conflicts, "get-list-of-conflicting-packages-during-docker-migration-for-authenticated-user"),
+        .init("packages/delete-package-for-authenticated-user", "DELETE",
+              "/user/packages/{package_type}/{package_name}",
+              .deletePackage, "delete-a-package-for-the-authenticated-user"),
+        .init("packages/restore-package-for-authenticated-user", "POST",
+              "/user/packages/{package_type}/{package_name}/restore",
+              .restorePackage, "restore-a-package-for-the-authenticated-user"),
+        .init("packages/delete-package-version-for-authenticated-user", "DELETE",
+              "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+              .deleteVersion, "delete-a-package-version-for-the-authenticated-user"),
+        .init("packages/restore-package-version-for-authenticated-user", "POST",
+              "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+              .restoreVersion, "restore-a-package-version-for-the-authenticated-user"),
         // /users/{username}: users, and organisations answered as on /orgs/
         .init("packages/list-packages-for-user", "GET", "/users/{username}/packages",
               .listPackages, "list-packages-for-a-user"),
@@ -44,6 +68,18 @@ enum RouteTable {
         .init("packages/list-docker-migration-conflicting-packages-for-user", "GET",
               "/users/{username}/docker/conflicts",
               .conflicts, "get-list-of-conflicting-packages-during-docker-migration-for-user"),
+        .init("packages/delete-package-for-user", "DELETE",
+              "/users/{username}/packages/{package_type}/{package_name}",
+              .deletePackage, "delete-a-package-for-a-user"),
+        .init("packages/restore-package-for-user", "POST",
+              "/users/{username}/packages/{package_type}/{package_name}/restore",
+              .restorePackage, "restore-a-package-for-a-user"),
+        .init("packages/delete-package-version-for-user", "DELETE",
+              "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+              .deleteVersion, "delete-package-version-for-a-user"),
+        .init("packages/restore-package-version-for-user", "POST",
+              "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+              .restoreVersion, "restore-package-version-for-a-user"),
         // Account routes that packages tools call first (SPEC §19)
         .init("users/get-authenticated", "GET", "/user", .authenticatedUser, "get-the-authenticated-user",
               docs: "users/users"),
@@ -57,7 +93,11 @@ enum RouteTable {
 struct Operation: Sendable {
     enum Action: Sendable {
         case listPackages, getPackage, listVersions, getVersion, conflicts
+        case deletePackage, restorePackage, deleteVersion, restoreVersion
         case authenticatedUser, user, rateLimit
+
+        /// Deletes and restores change the data set (SPEC §17).
+        var isWrite: Bool { [.deletePackage, .restorePackage, .deleteVersion, .restoreVersion].contains(self) }
     }
 
     /// Whose packages a route names: `/orgs/{org}`, `/user` (the token's user), `/users/{username}`.

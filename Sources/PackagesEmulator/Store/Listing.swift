@@ -1,6 +1,8 @@
 /// The active packages of one type in one owner's namespace, in fixture order, with who may read which.
 struct Listing: Sendable {
     let owner: Owner
+    /// Per package (fixture order), its id: where a change finds it among the owner's packages.
+    let ids: [Int64]
     /// Per package (fixture order), its rendering per API version.
     let rendered: [PerVersion<Template>]
     let rules: [AccessRule]
@@ -20,6 +22,7 @@ struct Listing: Sendable {
     init(owner: Owner, repositories: [Repository], packages: [Package], profile: Profile,
          renderer: PackageRenderer, parts: PackageRenderer.Parts, enterpriseMembers: Set<String>) {
         self.owner = owner
+        ids = packages.map(\.id)
         rendered = packages.map { renderer.render($0, of: owner, parts: parts) }
         let rules = packages.map { AccessRule(package: $0, owner: owner, repositories: repositories, profile: profile) }
         self.rules = rules

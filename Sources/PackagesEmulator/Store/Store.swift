@@ -1,70 +1,108 @@
-/// The immutable, indexed data set the emulator answers from, built once at load.
+import Synchronization
+
+/// The indexed data set the emulator answers from, built at load.
 ///
 /// Every answer costs time proportional to its page: the lists of what each kind of requester may
 /// read, per (owner, package_type) and `visibility` filter, are computed here, and every package and
-/// declared version is rendered here once per API version.
+/// declared version is rendered here once per API version. Each owner's part is an immutable
+/// `Partition` in a box of its own: a delete or restore (SPEC §17) builds that owner's next partition and
+/// swaps it in, so a change costs the owner's packages, and a request, which reads a partition once,
+/// never sees half of a change.
 public final class Store: Sendable {
     public let profile: Profile
     public let webURL: String
-    /// The data set as loaded, for export (SPEC §20).
-    public let fixtures: FixtureSet
     /// Users, then organisations, in fixture order.
     let owners: [Owner]
     let ownerIndex: [String: Int]
     let tokens: [String: Token]
-    let listings: [ListingKey: Listing]
-    /// Per owner, its active packages with `docker_migration_conflict`, in fixture order (SPEC §18).
-    let conflicts: [Int: [PackageRef]]
-    public let packageCount: Int
+    /// Lowercased logins of the users of each enterprise (internal packages, SPEC §5).
+    let enterpriseMembers: [String: Set<String>]
+    /// Per owner (the index of `owners`): what it holds now.
+    private let boxes: [Box]
+    /// Per owner: what it held at load, which `restarted()` serves again.
+    private let initial: [Partition]
+    /// Writes build a partition outside the boxes' locks, one at a time.
+    private let writer = Mutex(())
+    public let userCount: Int
+    let tokenList: [Token]
 
-    public var userCount: Int { fixtures.users.count }
-    public var orgCount: Int { fixtures.orgs.count }
+    public var orgCount: Int { owners.count - userCount }
     public var tokenCount: Int { tokens.count }
 
     public init(_ fixtures: FixtureSet, profile: Profile, webURL: String = "https://github.com") {
         self.profile = profile
         self.webURL = webURL
-        self.fixtures = fixtures
         let sources = fixtures.users.map(OwnerSource.init(user:)) + fixtures.orgs.map(OwnerSource.init(org:))
         var enterprises: [String: Set<String>] = [:]
         for user in fixtures.users {
             if let enterprise = user.enterprise { enterprises[enterprise, default: []].insert(user.login.asciiLowercased()) }
         }
+        enterpriseMembers = enterprises
         owners = sources.map(\.owner)
         var ownerIndex: [String: Int] = [:]
         for (index, owner) in owners.enumerated() { ownerIndex[owner.login.asciiLowercased()] = index }
         self.ownerIndex = ownerIndex
         tokens = Dictionary(fixtures.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
-        let renderer = PackageRenderer(webURL: webURL)
-        let members = enterprises
-        let perOwner = Array(sources.enumerated()).concurrentMap { index, source in
-            let parts = renderer.parts(of: source.owner, repositories: source.repositories)
-            let enterprise = source.owner.enterprise.flatMap { members[$0] } ?? []
-            let active = source.packages.filter { $0.deletedAt == nil }
-            return PackageType.allCases.compactMap { type -> (ListingKey, Listing)? in
-                let packages = active.filter { $0.type == type }
-                if packages.isEmpty { return nil }
-                return (ListingKey(owner: index, type: type), Listing(
-                    owner: source.owner, repositories: source.repositories, packages: packages, profile: profile,
-                    renderer: renderer, parts: parts, enterpriseMembers: enterprise))
+        tokenList = fixtures.tokens
+        userCount = fixtures.users.count
+        let context = Partition.Context(profile: profile, renderer: PackageRenderer(webURL: webURL),
+                                        enterpriseMembers: enterprises)
+        initial = sources.concurrentMap { Partition($0, context: context) }
+        boxes = initial.map(Box.init)
+    }
+
+    /// A partition slot: readers hold its lock for a pointer read.
+    private final class Box: Sendable {
+        let current: Mutex<Partition>
+        init(_ partition: Partition) { current = Mutex(partition) }
+    }
+
+    private init(serving other: Store) {
+        profile = other.profile
+        webURL = other.webURL
+        owners = other.owners
+        ownerIndex = other.ownerIndex
+        tokens = other.tokens
+        enterpriseMembers = other.enterpriseMembers
+        initial = other.initial
+        boxes = other.initial.map(Box.init)
+        userCount = other.userCount
+        tokenList = other.tokenList
+    }
+
+    /// The same data set as loaded, without the changes made since (`POST /_emulator/reset`).
+    public func restarted() -> Store { Store(serving: self) }
+
+    /// What the owner at `index` holds now.
+    func partition(_ index: Int) -> Partition { boxes[index].current.withLock { $0 } }
+
+    /// The listing of one owner and registry now.
+    func listing(owner index: Int, type: PackageType) -> Listing? { partition(index).listings[type] }
+
+    /// Replaces the owner's packages with what `change` makes of its partition: its error, or the new
+    /// partition.
+    /// Changes are serialized; readers keep reading the old partition until the swap.
+    func change(owner index: Int, _ change: (Partition) -> Result<[Package], APIError>) -> Result<Void, APIError> {
+        writer.withLock { _ in
+            let old = partition(index)
+            switch change(old) {
+            case .failure(let error): return .failure(error)
+            case .success(let packages):
+                let next = Partition(old.source.with(packages: packages), context: old.context)
+                boxes[index].current.withLock { $0 = next }
+                return .success(())
             }
         }
-        let listings = Dictionary(uniqueKeysWithValues: perOwner.joined())
-        self.listings = listings
-        var conflicts: [Int: [PackageRef]] = [:]
-        for (index, source) in sources.enumerated() {
-            var positions: [PackageType: Int32] = [:]
-            for package in source.packages where package.deletedAt == nil {
-                let position = positions[package.type, default: 0]
-                positions[package.type] = position + 1
-                if package.dockerMigrationConflict {
-                    conflicts[index, default: []].append(PackageRef(
-                        key: ListingKey(owner: index, type: package.type), position: position))
-                }
-            }
-        }
-        self.conflicts = conflicts
-        packageCount = sources.reduce(0) { $0 + $1.packages.count }
+    }
+
+    /// Every package of every owner, deleted ones included.
+    public var packageCount: Int { boxes.indices.reduce(0) { $0 + partition($1).source.packages.count } }
+
+    /// The data set as it is now, in the fixtures' model: export (SPEC §20).
+    public var fixtures: FixtureSet {
+        let sources = boxes.indices.map { partition($0).source }
+        return FixtureSet(users: sources[..<userCount].compactMap { $0.user },
+                          orgs: sources[userCount...].compactMap { $0.org }, tokens: tokenList)
     }
 
     /// The owner (user or organisation) with this login, compared case-insensitively.
@@ -77,6 +115,48 @@ public final class Store: Sendable {
     func user(login: String) -> Owner? {
         guard let (_, owner) = owner(login: login), !owner.isOrganization else { return nil }
         return owner
+    }
+}
+
+/// One owner's packages, indexed and rendered: replaced whole by a change.
+final class Partition: Sendable {
+    /// What building a partition needs beyond the owner.
+    struct Context: Sendable {
+        let profile: Profile
+        let renderer: PackageRenderer
+        let enterpriseMembers: [String: Set<String>]
+    }
+
+    let source: OwnerSource
+    let context: Context
+    /// Active packages per registry.
+    let listings: [PackageType: Listing]
+    /// Active packages with `docker_migration_conflict`, in fixture order (SPEC §18).
+    let conflicts: [(type: PackageType, position: Int32)]
+
+    init(_ source: OwnerSource, context: Context) {
+        self.source = source
+        self.context = context
+        let parts = context.renderer.parts(of: source.owner, repositories: source.repositories)
+        let enterprise = source.owner.enterprise.flatMap { context.enterpriseMembers[$0] } ?? []
+        let active = source.packages.filter { $0.deletedAt == nil }
+        var listings: [PackageType: Listing] = [:]
+        for type in PackageType.allCases {
+            let packages = active.filter { $0.type == type }
+            if packages.isEmpty { continue }
+            listings[type] = Listing(owner: source.owner, repositories: source.repositories, packages: packages,
+                                     profile: context.profile, renderer: context.renderer, parts: parts,
+                                     enterpriseMembers: enterprise)
+        }
+        self.listings = listings
+        var positions: [PackageType: Int32] = [:]
+        var conflicts: [(type: PackageType, position: Int32)] = []
+        for package in active {
+            let position = positions[package.type, default: 0]
+            positions[package.type] = position + 1
+            if package.dockerMigrationConflict { conflicts.append((package.type, position)) }
+        }
+        self.conflicts = conflicts
     }
 }
 
@@ -104,11 +184,14 @@ struct Owner: Sendable {
     }
 }
 
-/// An owner with what `Store.init` builds from: repositories and packages.
+/// An owner as its fixture gives it, with its packages as they are now.
 struct OwnerSource: Sendable {
     let owner: Owner
     let repositories: [Repository]
     let packages: [Package]
+    /// The fixture it came from, packages aside (export).
+    let user: User?
+    let org: Organization?
 
     init(user: User) {
         owner = Owner(login: user.login, id: user.id, name: user.name, isOrganization: false, type: user.type,
@@ -116,6 +199,8 @@ struct OwnerSource: Sendable {
                       members: [], admins: [])
         repositories = user.repositories
         packages = user.packages
+        self.user = user
+        org = nil
     }
 
     init(org: Organization) {
@@ -126,16 +211,19 @@ struct OwnerSource: Sendable {
             admins: Set(org.members.filter { $0.role == .admin }.map { $0.login.asciiLowercased() }))
         repositories = org.repositories
         packages = org.packages
+        user = nil
+        self.org = org
     }
-}
 
-struct ListingKey: Hashable, Sendable {
-    let owner: Int
-    let type: PackageType
-}
+    private init(owner: Owner, repositories: [Repository], packages: [Package], user: User?, org: Organization?) {
+        self.owner = owner
+        self.repositories = repositories
+        self.packages = packages
+        self.user = user.map { var copy = $0; copy.packages = packages; return copy }
+        self.org = org.map { var copy = $0; copy.packages = packages; return copy }
+    }
 
-/// One active package: its listing and its position there.
-struct PackageRef: Sendable {
-    let key: ListingKey
-    let position: Int32
+    func with(packages: [Package]) -> OwnerSource {
+        OwnerSource(owner: owner, repositories: repositories, packages: packages, user: user, org: org)
+    }
 }
