@@ -232,9 +232,11 @@ final class TemporaryFixtures {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    static let tokens = #"{"tokens": [{"token": "ghp_testerRead", "login": "tester", "scopes": ["read:packages"]}]}"#
+    static let tokens = #"{"tokens": [{"token": "ghp_testerRead", "login": "tester", "scopes": ["read:packages"]}, "#
+        + #"{"token": "ghp_testerAdmin", "login": "tester", "scopes": ["read:packages", "delete:packages"]}]}"#
 
-    /// One user `tester` with one public npm package `tester-tool`, and the token `ghp_testerRead`.
+    /// One user `tester` with one public npm package `tester-tool`, and the tokens `ghp_testerRead` and
+    /// `ghp_testerAdmin` (`delete:packages` too).
     static func valid() throws -> TemporaryFixtures {
         try TemporaryFixtures([
             "tokens.json": tokens,

@@ -163,3 +163,68 @@ import Testing
         Request(method: "GET", target: target, headers: [("Authorization", "token ghp_\(reader.login)")])
     }
 }
+
+/// SPEC §17's "nothing leaked" as a property: random deletes and restores by random requesters. A refused
+/// write leaves the data set exactly as it was (the export is byte for byte the same), and a write on a
+/// package the requester may not read answers exactly as on a package that does not exist.
+@Suite struct PrivacyWritesPropertyTests {
+    typealias Gen = PrivacyRoutesPropertyTests
+    typealias Random = PrivacyPropertyTests.Random
+
+    /// Every reader may delete and restore as far as scopes go; admin rights decide.
+    static func emulator(_ owners: [Gen.GenOwner]) throws -> Emulator {
+        var text = String(decoding: try Gen.document(owners), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"read:packages\",\"repo\"",
+                                         with: "\"read:packages\",\"repo\",\"delete:packages\",\"write:packages\"")
+        let loaded = FixtureLoader.validate(document: Array(text.utf8), name: "generated.json", profile: .dotcom)
+        let fixtures = try #require(loaded.fixtures, "\(loaded.errors)")
+        return Emulator(store: Store(fixtures, profile: .dotcom), config: EmulatorConfig(clock: { 1_707_000_000 }))
+    }
+
+    @Test func refusedWritesChangeNothingAndRevealNothing() throws {
+        var random = Random(state: 0x5EED_0011)
+        var refused = 0
+        var applied = 0
+        for round in 0..<120 {
+            let owners = Gen.generate(&random)
+            let emulator = try Self.emulator(owners)
+            // Packages a write of this round changed: the generated state no longer describes them.
+            var touched: Set<Int> = []
+            for _ in 0..<12 {
+                let reader = random.pick(owners.filter { !$0.isOrg })
+                let owner = random.pick(owners)
+                guard !owner.packages.isEmpty else { continue }
+                let package = random.pick(owner.packages)
+                let segment = owner.isOrg && random.bool() ? "/orgs/\(owner.login)" : "/users/\(owner.login)"
+                let base = "\(segment)/packages/\(package.type)/\(package.name)"
+                let version = "\(base)/versions/\((100 + package.id) * 100_000 + Int(random.int(1..<3)))"
+                let (method, target) = random.pick([("DELETE", base), ("POST", base + "/restore"),
+                                                    ("DELETE", version), ("POST", version + "/restore")])
+                let before = FixtureExport.document(emulator.store.fixtures)
+                let request = Request(method: method, target: target,
+                                      headers: [("Authorization", "token ghp_\(reader.login)")])
+                let answer = emulator.respond(to: request)
+                let context = "round \(round) \(reader.login) \(method) \(target)"
+                #expect(answer.status < 500, "\(context)")
+                if answer.status == 204 {
+                    applied += 1
+                    touched.insert(package.id)
+                    continue
+                }
+                refused += 1
+                #expect(FixtureExport.document(emulator.store.fixtures) == before, "\(context)")
+                // Unreadable (or deleted) to this reader: the same answer as for a name nobody uses.
+                if !package.deleted, !touched.contains(package.id), !Gen.mayRead(reader, owner, package),
+                   method == "DELETE" {
+                    let absent = target.replacingOccurrences(of: "/\(package.name)", with: "/nothing-here")
+                    let reference = emulator.respond(to: Request(method: method, target: absent,
+                                                                 headers: [("Authorization", "token ghp_\(reader.login)")]))
+                    #expect(answer.status == reference.status, "\(context)")
+                    #expect(answer.body == reference.body, "\(context)")
+                }
+            }
+        }
+        #expect(refused > 300)
+        #expect(applied > 50)
+    }
+}

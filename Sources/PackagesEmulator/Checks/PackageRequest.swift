@@ -146,7 +146,7 @@ struct PackageRequest {
         guard let listing = partition.listings[type],
               let position = listing.readablePosition(named: decoded["package_name"] ?? "", by: requester)
         else { return .failure(.packageNotFound) }
-        let versions = listing.versions[Int(position)]
+        let versions = listing.versions(at: position, of: partition.source.packages)
         switch action {
         case .getPackage:
             return .success(Answer(body: .object(listing.rendered[Int(position)][version]), type: type))
@@ -158,11 +158,11 @@ struct PackageRequest {
         default:
             // 11. Admin, to see deleted versions; 12. the query.
             let stateValue = query["state"] ?? ""
-            if stateValue == Versions.State.deleted.rawValue,
+            if stateValue == VersionList.State.deleted.rawValue,
                !listing.rules[Int(position)].isAdmin(requester, owner: owner) {
                 return .failure(token?.isInstallation == true ? .notAccessibleByIntegration : .notPackageAdmin)
             }
-            guard let state = stateValue.isEmpty ? .active : Versions.State(rawValue: stateValue) else {
+            guard let state = stateValue.isEmpty ? .active : VersionList.State(rawValue: stateValue) else {
                 return .failure(.invalidArgument)
             }
             let pagination = Pagination(page: query["page"], perPage: query["per_page"])

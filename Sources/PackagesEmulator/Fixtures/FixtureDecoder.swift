@@ -41,6 +41,8 @@ struct FixtureDecoder {
     var packageIDs: [Int64: Site] = [:]
     var versionIDs: [Int64: Site] = [:]
     var tokenValues: [String: Site] = [:]
+    /// Every distinct date seen, so equal dates share one buffer.
+    var dates: [String: String] = [:]
     /// Declared version ids in document order, checked against generated ones once every package is known.
     var declaredVersions: [(id: Int64, site: Site)] = []
     /// Package id → its generated version count and the package's site, for packages without `versions`.
@@ -155,6 +157,9 @@ struct FixtureDecoder {
             fail(site, "\(JSONValue.quoted(string)) \(problem)")
             return nil
         }
+        // A date is 20 bytes, past Swift's inline strings: data sets repeat few dates, so one copy each.
+        if let known = dates[string] { return known }
+        dates[string] = string
         return string
     }
 

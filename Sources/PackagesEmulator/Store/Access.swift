@@ -20,10 +20,13 @@ struct AccessRule: Sendable {
     /// Lowercased `owner/name` of the linked repository, for installation tokens.
     let repository: String?
 
-    init(package: Package, owner: Owner, repositories: [Repository], profile: Profile) {
+    /// `repositoryKeys`: lowercased `owner/name` per repository name, made once per owner so that
+    /// packages share the strings.
+    init(package: Package, owner: Owner, repositories: [Repository], profile: Profile,
+         repositoryKeys: [String: String] = [:]) {
         let linked = package.repository.flatMap { name in repositories.first { $0.name == name } }
         let collaborators = linked?.collaborators ?? []
-        repository = linked.map { "\(owner.login)/\($0.name)".asciiLowercased() }
+        repository = linked.map { repositoryKeys[$0.name] ?? "\(owner.login)/\($0.name)".asciiLowercased() }
         admins = Set(package.admins.map { $0.asciiLowercased() })
         switch package.visibility {
         case .public:

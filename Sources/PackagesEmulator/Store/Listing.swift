@@ -6,7 +6,11 @@ struct Listing: Sendable {
     /// Per package (fixture order), its rendering per API version.
     let rendered: [PerVersion<Template>]
     let rules: [AccessRule]
-    let versions: [Versions]
+    /// By position, the declared versions of packages that declare them (the others generate theirs).
+    let declared: [Int32: DeclaredVersions]
+    /// Per package, where it is among the owner's packages.
+    let sourceIndex: [Int32]
+    let versionRenderer: VersionRenderer
     /// Lowercased name → position: names match case-insensitively (SPEC §13).
     let positions: [String: Int32]
     /// The owner and organisation admins.
@@ -19,15 +23,30 @@ struct Listing: Sendable {
     let viewerViews: [String: View]
 
     /// `enterpriseMembers`: lowercased logins of the users in the owner's enterprise.
-    init(owner: Owner, repositories: [Repository], packages: [Package], profile: Profile,
+    /// `packages`: the owner's packages of one registry, active ones, each with its index among all of the
+    /// owner's packages.
+    init(owner: Owner, repositories: [Repository], packages indexed: [(Int, Package)], profile: Profile,
          renderer: PackageRenderer, parts: PackageRenderer.Parts, enterpriseMembers: Set<String>) {
+        let packages = indexed.map(\.1)
+        sourceIndex = indexed.map { Int32($0.0) }
         self.owner = owner
         ids = packages.map(\.id)
         rendered = packages.map { renderer.render($0, of: owner, parts: parts) }
-        let rules = packages.map { AccessRule(package: $0, owner: owner, repositories: repositories, profile: profile) }
+        let keys = Dictionary(repositories.map { ($0.name, "\(owner.login)/\($0.name)".asciiLowercased()) },
+                              uniquingKeysWith: { first, _ in first })
+        let rules = packages.map {
+            AccessRule(package: $0, owner: owner, repositories: repositories, profile: profile, repositoryKeys: keys)
+        }
         self.rules = rules
         let versionRenderer = VersionRenderer(webURL: renderer.webURL)
-        versions = packages.map { Versions($0, owner: owner, renderer: versionRenderer) }
+        self.versionRenderer = versionRenderer
+        var declared: [Int32: DeclaredVersions] = [:]
+        for (position, package) in packages.enumerated() {
+            guard let versions = package.versions else { continue }
+            declared[Int32(position)] = DeclaredVersions(
+                versions, context: versionRenderer.context(of: package, owner: owner), renderer: versionRenderer)
+        }
+        self.declared = declared
         var positions: [String: Int32] = [:]
         for (index, package) in packages.enumerated() { positions[package.name.asciiLowercased()] = Int32(index) }
         self.positions = positions
@@ -47,6 +66,13 @@ struct Listing: Sendable {
             viewerViews[viewer] = view { $0.readable(by: viewer, wide: wide) }
         }
         self.viewerViews = viewerViews
+    }
+
+    /// The versions of the package at `position`; `packages`: all of the owner's.
+    func versions(at position: Int32, of packages: [Package]) -> VersionList {
+        let package = packages[Int(sourceIndex[Int(position)])]
+        return VersionList(package: package, declared: declared[position],
+                           context: versionRenderer.context(of: package, owner: owner), renderer: versionRenderer)
     }
 
     /// The view of a user requester.

@@ -139,10 +139,10 @@ final class Partition: Sendable {
         self.context = context
         let parts = context.renderer.parts(of: source.owner, repositories: source.repositories)
         let enterprise = source.owner.enterprise.flatMap { context.enterpriseMembers[$0] } ?? []
-        let active = source.packages.filter { $0.deletedAt == nil }
+        let active = source.packages.enumerated().filter { $0.element.deletedAt == nil }.map { ($0.offset, $0.element) }
         var listings: [PackageType: Listing] = [:]
         for type in PackageType.allCases {
-            let packages = active.filter { $0.type == type }
+            let packages = active.filter { $0.1.type == type }
             if packages.isEmpty { continue }
             listings[type] = Listing(owner: source.owner, repositories: source.repositories, packages: packages,
                                      profile: context.profile, renderer: context.renderer, parts: parts,
@@ -151,7 +151,7 @@ final class Partition: Sendable {
         self.listings = listings
         var positions: [PackageType: Int32] = [:]
         var conflicts: [(type: PackageType, position: Int32)] = []
-        for package in active {
+        for (_, package) in active {
             let position = positions[package.type, default: 0]
             positions[package.type] = position + 1
             if package.dockerMigrationConflict { conflicts.append((package.type, position)) }
