@@ -48,7 +48,7 @@ def main():
         with open(os.path.join(args.dir, "users", login + ".json"), "w") as f:
             json.dump(body, f, separators=(",", ":"))
         tokens.append({"token": "ghp_bench_" + login.replace("-", "_"), "login": login,
-                       "scopes": ["read:packages", "repo"]})
+                       "scopes": ["read:packages", "repo", "delete:packages", "write:packages"]})
 
     repos = [{"name": "big-repo", "id": 10_000_000, "private": False}]
     big = []

@@ -22,30 +22,55 @@ struct Listing: Sendable {
     /// Requesters named in `readers` or `admins`, or as collaborators of a linked repository (lowercased).
     let viewerViews: [String: View]
 
+    /// What a listing can take over from the one it replaces: its packages that did not change.
+    struct Previous {
+        let listing: Listing
+        /// All of the owner's packages before the change, in the same order as after it.
+        let packages: [Package]
+    }
+
     /// `enterpriseMembers`: lowercased logins of the users in the owner's enterprise.
     /// `packages`: the owner's packages of one registry, active ones, each with its index among all of the
-    /// owner's packages.
+    /// owner's packages. With `previous`, a package equal to the one at its index before is not rendered
+    /// again: a change costs the packages it changes, plus copying the owner's arrays.
     init(owner: Owner, repositories: [Repository], packages indexed: [(Int, Package)], profile: Profile,
-         renderer: PackageRenderer, parts: PackageRenderer.Parts, enterpriseMembers: Set<String>) {
+         renderer: PackageRenderer, parts: PackageRenderer.Parts, enterpriseMembers: Set<String>,
+         previous: Previous? = nil) {
         let packages = indexed.map(\.1)
         sourceIndex = indexed.map { Int32($0.0) }
         self.owner = owner
         ids = packages.map(\.id)
-        rendered = packages.map { renderer.render($0, of: owner, parts: parts) }
-        let keys = Dictionary(repositories.map { ($0.name, "\(owner.login)/\($0.name)".asciiLowercased()) },
-                              uniquingKeysWith: { first, _ in first })
-        let rules = packages.map {
-            AccessRule(package: $0, owner: owner, repositories: repositories, profile: profile, repositoryKeys: keys)
-        }
-        self.rules = rules
         let versionRenderer = VersionRenderer(webURL: renderer.webURL)
         self.versionRenderer = versionRenderer
-        var declared: [Int32: DeclaredVersions] = [:]
-        for (position, package) in packages.enumerated() {
-            guard let versions = package.versions else { continue }
-            declared[Int32(position)] = DeclaredVersions(
-                versions, context: versionRenderer.context(of: package, owner: owner), renderer: versionRenderer)
+        let keys = Dictionary(repositories.map { ($0.name, "\(owner.login)/\($0.name)".asciiLowercased()) },
+                              uniquingKeysWith: { first, _ in first })
+        // Where each unchanged package was in the previous listing.
+        var reusable: [Int: Int32] = [:]
+        if let previous {
+            for (position, index) in previous.listing.sourceIndex.enumerated() { reusable[Int(index)] = Int32(position) }
         }
+        var rendered: [PerVersion<Template>] = []
+        var rules: [AccessRule] = []
+        var declared: [Int32: DeclaredVersions] = [:]
+        rendered.reserveCapacity(packages.count)
+        rules.reserveCapacity(packages.count)
+        for (position, (index, package)) in indexed.enumerated() {
+            if let previous, let old = reusable[index], previous.packages[index] == package {
+                rendered.append(previous.listing.rendered[Int(old)])
+                rules.append(previous.listing.rules[Int(old)])
+                if let versions = previous.listing.declared[old] { declared[Int32(position)] = versions }
+                continue
+            }
+            rendered.append(renderer.render(package, of: owner, parts: parts))
+            rules.append(AccessRule(package: package, owner: owner, repositories: repositories, profile: profile,
+                                    repositoryKeys: keys))
+            if let versions = package.versions {
+                declared[Int32(position)] = DeclaredVersions(
+                    versions, context: versionRenderer.context(of: package, owner: owner), renderer: versionRenderer)
+            }
+        }
+        self.rendered = rendered
+        self.rules = rules
         self.declared = declared
         var positions: [String: Int32] = [:]
         for (index, package) in packages.enumerated() { positions[package.name.asciiLowercased()] = Int32(index) }

@@ -88,7 +88,7 @@ public final class Store: Sendable {
             switch change(old) {
             case .failure(let error): return .failure(error)
             case .success(let packages):
-                let next = Partition(old.source.with(packages: packages), context: old.context)
+                let next = Partition(old.source.with(packages: packages), context: old.context, previous: old)
                 boxes[index].current.withLock { $0 = next }
                 return .success(())
             }
@@ -129,24 +129,30 @@ final class Partition: Sendable {
 
     let source: OwnerSource
     let context: Context
+    /// The owner and repository objects its packages embed.
+    let parts: PackageRenderer.Parts
     /// Active packages per registry.
     let listings: [PackageType: Listing]
     /// Active packages with `docker_migration_conflict`, in fixture order (SPEC §18).
     let conflicts: [(type: PackageType, position: Int32)]
 
-    init(_ source: OwnerSource, context: Context) {
+    /// `previous`: the partition this one replaces, whose unchanged packages it takes over.
+    init(_ source: OwnerSource, context: Context, previous: Partition? = nil) {
         self.source = source
         self.context = context
-        let parts = context.renderer.parts(of: source.owner, repositories: source.repositories)
+        // The owner's and repositories' objects never change: take them over too.
+        let parts = previous?.parts ?? context.renderer.parts(of: source.owner, repositories: source.repositories)
+        self.parts = parts
         let enterprise = source.owner.enterprise.flatMap { context.enterpriseMembers[$0] } ?? []
         let active = source.packages.enumerated().filter { $0.element.deletedAt == nil }.map { ($0.offset, $0.element) }
         var listings: [PackageType: Listing] = [:]
         for type in PackageType.allCases {
             let packages = active.filter { $0.1.type == type }
             if packages.isEmpty { continue }
-            listings[type] = Listing(owner: source.owner, repositories: source.repositories, packages: packages,
-                                     profile: context.profile, renderer: context.renderer, parts: parts,
-                                     enterpriseMembers: enterprise)
+            listings[type] = Listing(
+                owner: source.owner, repositories: source.repositories, packages: packages, profile: context.profile,
+                renderer: context.renderer, parts: parts, enterpriseMembers: enterprise,
+                previous: previous.flatMap { old in old.listings[type].map { .init(listing: $0, packages: old.source.packages) } })
         }
         self.listings = listings
         var positions: [PackageType: Int32] = [:]
