@@ -5,10 +5,12 @@
 
 let routeEmulator: Emulator = {
     let date = "2024-01-01T00:00:00Z"
-    let versions = (1...5).map { n in
-        PackageVersion(id: Int64(9000 + n), name: "sha256:" + String(repeating: String(n), count: 64),
-                       tags: n == 5 ? ["latest"] : [], createdAt: date, updatedAt: date,
-                       deletedAt: n == 1 ? date : nil)
+    var versions: [PackageVersion] = []
+    for n in 1...5 {
+        let name: String = "sha256:" + String(repeating: String(n), count: 64)
+        let tags: [String] = n == 5 ? ["latest"] : []
+        versions.append(PackageVersion(id: Int64(9000 + n), name: name, tags: tags, createdAt: date, updatedAt: date,
+                                       deletedAt: n == 1 ? date : nil))
     }
     let org = Organization(
         login: "octo-org", id: 10, enterprise: "acme", members: [.init(login: "octocat", role: .admin)],
