@@ -32,7 +32,9 @@ let routeEmulator: Emulator = {
         Token(value: "ghu_u", login: "octocat", scopes: [], kind: .app),
         Token(value: "github_pat_f", login: "octocat", scopes: [], kind: .fineGrained),
     ]
-    return Emulator(store: Store(FixtureSet(users: users, orgs: [org], tokens: tokens), profile: .dotcom))
+    // No journal: `GET /_emulator/requests` would grow to a thousand entries and each run would parse them.
+    return Emulator(store: Store(FixtureSet(users: users, orgs: [org], tokens: tokens), profile: .dotcom),
+                    config: EmulatorConfig(control: ControlSettings(journalSize: 0)))
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
