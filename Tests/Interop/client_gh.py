@@ -2,7 +2,9 @@
 given (no GH_HOST needed); gh authenticates a non-github.com host with GH_ENTERPRISE_TOKEN, sent as
 `Authorization: token T`. --paginate adds per_page=100 unless the URL has per_page, and follows
 `Link: rel="next"`. On an HTTP error gh prints the body on stdout, `gh: MESSAGE (HTTP STATUS)` on stderr and
-exits 1. The API version is chosen with -H "X-GitHub-Api-Version: V"."""
+exits 1. The API version is chosen with -H "X-GitHub-Api-Version: V". The rest of the packages API:
+`gh api --paginate` over a version list of several pages (directly and under /api/v3) and `gh api` on
+packages, versions, conflicts and the account routes."""
 import json
 import os
 import subprocess
@@ -121,5 +123,86 @@ for v in E["versions"]:
 
     R.check("%s 404 unknown user -> exit 1, gh: Not Found (HTTP 404)" % v, lambda hv=hv: expect_gh_error(
         gh(T["full"], *hv, url(E["missing_user"], "package_type=npm")), 404, E["messages"]["404"]))
+
+
+# --- The rest of the packages API (SPEC §13-§19): `gh api --paginate` over a version list of several pages,
+# `gh api` on single packages and versions, directly and under GHES's /api/v3 ----------------------------------
+O = E["org"]
+ME = E["me"]
+M = E["messages"]
+ORG = O["login"]
+WEB = O["web"]
+BIG = O["big"]
+
+
+def org_url(rest, prefix=""):
+    return "%s%s/orgs/%s/packages/%s" % (BASE, prefix, ORG, rest)
+
+
+for v in E["versions"]:
+    hv = ["-H", "X-GitHub-Api-Version: " + v]
+
+    for prefix in ("", E["ghes_prefix"]):
+        def paginate_versions(hv=hv, prefix=prefix):
+            u = org_url("npm/%s/versions?per_page=%d" % (BIG["name"], BIG["per_page"]), prefix)
+            pages = json_stream(ok(gh(T["full"], *hv, "--paginate", u)))
+            expect_equal("pages", len(pages), BIG["pages"])
+            expect_equal("page sizes", [len(p) for p in pages],
+                         [min(BIG["per_page"], len(BIG["version_ids"]) - i * BIG["per_page"]) for i in range(BIG["pages"])])
+            ids = [x["id"] for page in pages for x in page]
+            expect_equal("each id once", len(set(ids)), len(ids))
+            expect_equal("ids, newest first", ids, BIG["version_ids"])
+            expect_equal("url of each version", {x["url"].rsplit("/versions/", 1)[0] for page in pages for x in page},
+                         {org_url("npm/" + BIG["name"], prefix)})
+            out = ok(gh(T["full"], *hv, "--paginate", u, "--jq", ".[].name"))
+            expect_equal("names (--jq)", out.split(), BIG["version_names"])
+        R.check("%s --paginate %s versions per_page=%d: %d pages, each id once, newest first%s"
+                % (v, BIG["name"], BIG["per_page"], BIG["pages"], " (under %s)" % prefix if prefix else ""), paginate_versions)
+
+        def get_package(hv=hv, prefix=prefix):
+            status, headers, body = split_include(ok(gh(T["full"], *hv, "-i", org_url("container/" + WEB["path_name"], prefix))))
+            expect_equal("status line", status.split(" ", 2)[1:2], ["200"])
+            p = json.loads(body)
+            expect_equal("(id, name, version_count, url)", (p["id"], p["name"], p["version_count"], p["url"]),
+                         (WEB["id"], WEB["name"], WEB["version_count"], org_url("container/" + WEB["path_name"], prefix)))
+            expect_equal("X-GitHub-Api-Version-Selected", headers.get("x-github-api-version-selected"), v)
+            expect_equal("X-Accepted-OAuth-Scopes", headers.get("x-accepted-oauth-scopes"), "read:packages")
+            expect_equal("ETag is weak", headers.get("etag", "")[:3], 'W/"')
+            want = WEB["versions"][1]
+            x = json.loads(ok(gh(T["full"], *hv, org_url("container/%s/versions/%d" % (WEB["path_name"], want["id"]), prefix))))
+            expect_equal("version (id, name, tags)", (x["id"], x["name"], x["metadata"]["container"]["tags"]),
+                         (want["id"], want["name"], want["tags"]))
+        R.check("%s gh api get package (%%2F) and version%s" % (v, " (under %s)" % prefix if prefix else ""), get_package)
+
+    def other_reads(hv=hv):
+        out = ok(gh(T["full"], *hv, "%s/orgs/%s/docker/conflicts" % (BASE, ORG), "--jq", ".[].name"))
+        expect_equal("conflicts", out.split(), O["conflicts"]["admin"])
+        out = ok(gh(T["full"], *hv, org_url("container/%s/versions?state=deleted" % WEB["path_name"]), "--jq", ".[].id"))
+        expect_equal("state=deleted ids", [int(i) for i in out.split()], [w["id"] for w in WEB["deleted"]])
+        mv = ME["versions"]
+        out = ok(gh(T["full"], *hv, "--paginate", "%s/user/packages/%s/%s/versions" % (BASE, mv["package_type"], mv["name"]),
+                    "--jq", ".[].id"))
+        expect_equal("/user versions ids", [int(i) for i in out.split()], mv["ids"])
+        out = ok(gh(T["full"], *hv, "%s/user" % BASE, "--jq", ".login"))
+        expect_equal("GET /user login", out.strip(), ME["login"])
+        out = ok(gh(T["full"], *hv, "%s/users/%s" % (BASE, ORG), "--jq", ".type"))
+        expect_equal("GET /users/{org} type", out.strip(), "Organization")
+        out = ok(gh(T["full"], *hv, "%s/rate_limit" % BASE, "--jq", ".resources.core.limit, .resources.search.limit"))
+        expect_equal("GET /rate_limit limits", out.split(), ["5000", "30"])
+    R.check("%s gh api conflicts, state=deleted, /user versions, /user, /users/{org}, /rate_limit" % v, other_reads)
+
+    R.check("%s 404 member gets a private package -> gh: Package not found. (HTTP 404)" % v, lambda hv=hv: expect_gh_error(
+        gh(T["member"], *hv, org_url("container/" + WEB["path_name"])), 404, M["404_package"]))
+
+    R.check("%s 404 deleted version -> gh: Package version not found. (HTTP 404)" % v, lambda hv=hv: expect_gh_error(
+        gh(T["full"], *hv, org_url("container/%s/versions/%d" % (WEB["path_name"], WEB["deleted"][0]["id"]))),
+        404, M["404_version"]))
+
+    R.check("%s 403 maven package without repo scope -> gh names the missing scope" % v, lambda hv=hv: expect_gh_error(
+        gh(T["norepo"], *hv, org_url("maven/" + O["maven"]["name"])), 403, M["403_get_repo"], hint="repo"))
+
+    R.check("%s 403 collaborator asks state=deleted -> HTTP 403" % v, lambda hv=hv: expect_gh_error(
+        gh(T["collaborator"], *hv, "--paginate", org_url("container/%s/versions?state=deleted" % WEB["path_name"])),
+        403, M["403_admin"]))
 
 R.exit()

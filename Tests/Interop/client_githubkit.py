@@ -3,13 +3,23 @@ generated from GitHub's REST API description of each version (a wrong type, a mi
 an enum value outside the description fails the parse).
 
 Calls `rest(V).packages.list_packages_for_user` for V in 2022-11-28 and 2026-03-10, and `rest(V).paginate`
-(githubkit follows the `Link: rel="next"` URL, octokit-style)."""
+(githubkit follows the `Link: rel="next"` URL, octokit-style). Then every read operation of the packages API
+(`rest(V).packages.*` for organisations, `/user` and `/users/{username}`: list, get, versions, get version,
+Docker-migration conflicts), `rest(V).users.get_authenticated` / `get_by_username`, `rest(V).rate_limit.get`,
+`paginate` over a version list, and raw `request`s that follow a package's `url` and a version list's
+`Link: rel="next"`, directly and under GHES's `/api/v3`.
+
+githubkit puts `package_name` into the path unescaped: a name with `/` is passed as `%2F` (httpx keeps it).
+Its enum for package visibility has no "internal": typed calls never ask for internal packages, except the
+checks that pin that refusal."""
+import importlib
 import json
 
 import httpx
 import pydantic
 from githubkit import GitHub, TokenAuthStrategy, UnauthAuthStrategy
 from githubkit.exception import RequestFailed
+from githubkit.utils import UNSET
 
 from interop_common import CheckFailed, Reporter, base_url, expect_equal, expect_raises, load_expected
 
@@ -32,9 +42,9 @@ def _record_response(response: httpx.Response):
     answered.append(response.headers.get("x-github-api-version-selected"))
 
 
-def client(token):
+def client(token, base=BASE):
     # auto_retry off: the emulator must never answer 5xx or rate-limit here, and a retry would hide it.
-    return GitHub(TokenAuthStrategy(token) if token else UnauthAuthStrategy(), base_url=BASE, auto_retry=False,
+    return GitHub(TokenAuthStrategy(token) if token else UnauthAuthStrategy(), base_url=base, auto_retry=False,
                   event_hooks={"request": [_record], "response": [_record_response]})
 
 
@@ -42,6 +52,8 @@ full = client(T["full"])
 # githubkit namespaces hold their client weakly: keep every client referenced
 clients = {k: client(T[k]) for k in ("unknown", "noscope", "norepo")}
 clients["anonymous"] = client(None)
+for k in ("member", "collaborator", "installation", "fine_grained"):
+    clients[k] = client(T[k])
 
 
 def status_and_message(status, message):
@@ -167,5 +179,359 @@ for v in E["versions"]:
         "404", lambda: full.rest(v).packages.list_packages_for_user(
             E["missing_user"], package_type="npm").parsed_data,
         RequestFailed, status_and_message(404, E["messages"]["404"])))
+
+
+# --- The rest of the packages API (SPEC §13-§19): every read operation, typed, for both API versions -----
+O = E["org"]
+ME = E["me"]
+M = E["messages"]
+ORG = O["login"]
+WEB = O["web"]
+BIG = O["big"]
+DOCS = "https://docs.github.com/rest/packages/packages#"
+ghes = {prefix: client(T["full"], BASE + prefix) for prefix in ("", E["ghes_prefix"])}
+
+
+def models(v):
+    return importlib.import_module("githubkit_schemas.v%s.models" % v.replace("-", "_"))
+
+
+def refused(status, message, doc=None):
+    """RequestFailed with exactly this status, message (and documentation_url)."""
+    def check(e: RequestFailed):
+        expect_equal("status", e.response.status_code, status)
+        body = e.response.json()
+        expect_equal("message", body.get("message"), message)
+        expect_equal("status field", body.get("status"), str(status))
+        if doc is not None:
+            expect_equal("documentation_url", body.get("documentation_url"), doc)
+    return check
+
+
+def fails(what, call, status, message, doc=None):
+    expect_raises(what, lambda: call().parsed_data, RequestFailed, refused(status, message, doc))
+
+
+def expect_versions(what, versions, want, owner_path):
+    """Typed PackageVersion list against expected.json's entries (id, name, tags, urls)."""
+    expect_equal(what + " ids", [x.id for x in versions], [w["id"] for w in want])
+    expect_equal(what + " names", [x.name for x in versions], [w["name"] for w in want])
+    if "tags" in want[0]:
+        expect_equal(what + " metadata.container.tags", [x.metadata.container.tags for x in versions],
+                     [w["tags"] for w in want])
+    expect_equal(what + " url", [x.url for x in versions],
+                 ["%s/%s/versions/%d" % (BASE, owner_path, w["id"]) for w in want])
+
+
+for v in E["versions"]:
+    rest = full.rest(v)
+    org_path = "orgs/%s/packages/container/%s" % (ORG, WEB["path_name"])
+
+    def org_listing(rest=rest):
+        resp = rest.packages.list_packages_for_organization(ORG, package_type="container")
+        pkgs = resp.parsed_data
+        expect_equal("names", [p.name for p in pkgs], O["container"]["admin"])
+        web = pkgs[0]
+        expect_equal("id", web.id, WEB["id"])
+        expect_equal("version_count", web.version_count, WEB["version_count"])
+        expect_equal("visibility", [p.visibility for p in pkgs], ["private", "public", "private"])
+        expect_equal("url (name with / as %2F)", web.url, "%s/%s" % (BASE, org_path))
+        expect_equal("html_url", web.html_url, WEB["html_url"])
+        expect_equal("repository.full_name", [p.repository.full_name if p.repository else None for p in pkgs],
+                     [WEB["repository"], None, None])
+        expect_equal("owner (login, id, type, node_id)",
+                     {(p.owner.login, p.owner.id, p.owner.type, p.owner.node_id) for p in pkgs},
+                     {(ORG, O["id"], "Organization", O["node_id"])})
+        expect_equal("owner.url", web.owner.url, "%s/users/%s" % (BASE, ORG))
+    R.check("%s list_packages_for_organization container: names, urls, Organization owner" % v, org_listing)
+
+    def org_npm(rest=rest):
+        for vis in ("public", "private"):
+            pkgs = rest.packages.list_packages_for_organization(ORG, package_type="npm", visibility=vis).parsed_data
+            expect_equal("visibility=%s names" % vis, [p.name for p in pkgs], O["npm"][vis])
+            expect_equal("visibility=%s visibility" % vis, {p.visibility for p in pkgs}, {vis})
+        # unfiltered, the org's internal package is included: raw body only (githubkit's enum refuses it)
+        resp = rest.packages.list_packages_for_organization(ORG, package_type="npm")
+        expect_equal("unfiltered raw names", [p["name"] for p in json.loads(resp.content)], O["npm"]["admin"])
+        expect_raises("typed parse of the internal one", lambda: resp.parsed_data, pydantic.ValidationError)
+    R.check("%s list_packages_for_organization npm, visibility public/private (internal: raw only)" % v, org_npm)
+
+    def org_get(rest=rest):
+        p = rest.packages.get_package_for_organization("container", WEB["path_name"], ORG).parsed_data
+        expect_equal("(id, name, version_count)", (p.id, p.name, p.version_count),
+                     (WEB["id"], WEB["name"], WEB["version_count"]))
+        expect_equal("repository.full_name", p.repository.full_name, WEB["repository"])
+        expect_equal("owner.type", p.owner.type, "Organization")
+        # names match case-insensitively; the body keeps the fixture's casing (SPEC §13)
+        p = rest.packages.get_package_for_organization("container", WEB["path_name"].upper(), ORG.upper()).parsed_data
+        expect_equal("upper-cased request: (id, name, owner.login)", (p.id, p.name, p.owner.login),
+                     (WEB["id"], WEB["name"], ORG))
+    R.check("%s get_package_for_organization (name sent with %%2F, any casing)" % v, org_get)
+
+    def org_versions(rest=rest):
+        resp = rest.packages.get_all_package_versions_for_package_owned_by_org("container", WEB["path_name"], ORG)
+        vs = resp.parsed_data
+        expect_versions("active", vs, WEB["versions"], org_path)
+        expect_equal("html_url", [x.html_url for x in vs], [w["html_url"] for w in WEB["versions"]])
+        expect_equal("package_html_url", {x.package_html_url for x in vs}, {WEB["html_url"]})
+        expect_equal("metadata.package_type", {x.metadata.package_type for x in vs}, {"container"})
+        expect_equal("no deleted_at on active versions", {x.deleted_at for x in vs}, {UNSET})
+        expect_equal("Link (one page)", resp.headers.get("link"), None)
+        deleted = rest.packages.get_all_package_versions_for_package_owned_by_org(
+            "container", WEB["path_name"], ORG, state="deleted").parsed_data
+        expect_equal("state=deleted (id, name, deleted_at)",
+                     [(x.id, x.name, x.deleted_at.strftime("%Y-%m-%dT%H:%M:%SZ")) for x in deleted],
+                     [(w["id"], w["name"], w["deleted_at"]) for w in WEB["deleted"]])
+        explicit = rest.packages.get_all_package_versions_for_package_owned_by_org(
+            "container", WEB["path_name"], ORG, state="active", per_page=2, page=2).parsed_data
+        expect_equal("state=active per_page=2 page=2 ids", [x.id for x in explicit], [WEB["versions"][2]["id"]])
+    R.check("%s get_all_package_versions_for_package_owned_by_org: tagged/untagged newest first, state=deleted"
+            % v, org_versions)
+
+    def org_version(rest=rest):
+        want = WEB["versions"][1]
+        x = rest.packages.get_package_version_for_organization(
+            package_type="container", package_name=WEB["path_name"], org=ORG, package_version_id=want["id"]).parsed_data
+        expect_equal("(id, name, tags)", (x.id, x.name, x.metadata.container.tags), (want["id"], want["name"], want["tags"]))
+        expect_equal("url", x.url, "%s/%s/versions/%d" % (BASE, org_path, want["id"]))
+        fails("deleted version", lambda: rest.packages.get_package_version_for_organization(
+            package_type="container", package_name=WEB["path_name"], org=ORG,
+            package_version_id=WEB["deleted"][0]["id"]), 404, M["404_version"],
+            DOCS + "get-a-package-version-for-an-organization")
+        fails("another package's version", lambda: rest.packages.get_package_version_for_organization(
+            package_type="container", package_name=WEB["path_name"], org=ORG,
+            package_version_id=BIG["version_ids"][0]), 404, M["404_version"])
+    R.check("%s get_package_version_for_organization; deleted or foreign id -> 404 Package version not found." % v,
+            org_version)
+
+    def version_metadata(rest=rest):
+        t = O["tools"]
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_org("npm", t["name"], ORG).parsed_data
+        expect_equal("(id, name, license, description)",
+                     [(x.id, x.name, x.license_ or None, x.description or None) for x in vs],
+                     [(w["id"], w["name"], w["license"], w["description"]) for w in t["versions"]])
+        expect_equal("metadata (npm: package_type only)", [x.metadata.model_dump(exclude_unset=True) for x in vs],
+                     [{"package_type": "npm"}] * len(vs))
+        d = O["docker"]
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_org("docker", d["name"], ORG).parsed_data
+        expect_equal("docker (id, name, metadata.docker.tag)", [(x.id, x.name, x.metadata.docker.tag) for x in vs],
+                     [(w["id"], w["name"], w["tag"]) for w in d["versions"]])
+        expect_equal("docker: no metadata.container", {x.metadata.container for x in vs}, {UNSET})
+        big = rest.packages.get_all_package_versions_for_package_owned_by_org("npm", BIG["name"], ORG, per_page=1).parsed_data
+        expect_equal("repository-linked package_html_url", big[0].package_html_url, BIG["package_html_url"])
+        expect_equal("html_url", big[0].html_url, BIG["package_html_url"] + "?version=" + BIG["version_names"][0])
+    R.check("%s version bodies: license/description, npm and docker metadata, repository package_html_url" % v,
+            version_metadata)
+
+    def org_generated(rest=rest):
+        c = O["legacy"]
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_org("container", c["name"], ORG).parsed_data
+        expect_versions("generated container", vs, c["versions"], "orgs/%s/packages/container/%s" % (ORG, c["name"]))
+    R.check("%s generated container versions: sha256 names, only the newest tagged latest" % v, org_generated)
+
+    def paginate_versions(rest=rest, v=v):
+        for prefix, gk in ghes.items():
+            start = len(sent)
+            pages = gk.rest.paginate(gk.rest(v).packages.get_all_package_versions_for_package_owned_by_org,
+                                     package_type="npm", package_name=BIG["name"], org=ORG, per_page=BIG["per_page"],
+                                     headers={"X-GitHub-Api-Version": v})
+            ids = [x.id for x in pages]
+            expect_equal("%s ids (every one once, newest first)" % (prefix or "/"), ids, BIG["version_ids"])
+            urls = [u for (_, u, _) in sent[start:]]
+            expect_equal("%s requests" % (prefix or "/"), len(urls), BIG["pages"])
+            expect_equal("%s every page under the prefix" % (prefix or "/"),
+                         [u.startswith("%s%s/orgs/%s/packages/npm/%s/versions?" % (BASE, prefix, ORG, BIG["name"]))
+                          for u in urls], [True] * len(urls))
+    R.check("%s paginate get_all_package_versions_for_package_owned_by_org over %d pages (also under /api/v3)"
+            % (v, BIG["pages"]), paginate_versions)
+
+    def users_org(rest=rest):
+        # /users/{org} answers as /orgs/{org} and renders orgs/ URLs (SPEC §13)
+        pkgs = rest.packages.list_packages_for_user(ORG, package_type="container").parsed_data
+        expect_equal("list names", [p.name for p in pkgs], O["container"]["admin"])
+        p = rest.packages.get_package_for_user("container", WEB["path_name"], ORG).parsed_data
+        expect_equal("get (id, url)", (p.id, p.url), (WEB["id"], "%s/%s" % (BASE, org_path)))
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_user("container", WEB["path_name"], ORG).parsed_data
+        expect_versions("versions", vs, WEB["versions"], org_path)
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_user("npm", BIG["name"], ORG).parsed_data
+        expect_equal("big-lib versions, default per_page 30", [x.id for x in vs], BIG["version_ids"][:30])
+        want = WEB["versions"][0]
+        x = rest.packages.get_package_version_for_user(
+            package_type="container", package_name=WEB["path_name"], package_version_id=want["id"], username=ORG).parsed_data
+        expect_equal("version (id, tags)", (x.id, x.metadata.container.tags), (want["id"], want["tags"]))
+        conflicts = rest.packages.list_docker_migration_conflicting_packages_for_user(ORG).parsed_data
+        expect_equal("conflicts", [p.name for p in conflicts], O["conflicts"]["admin"])
+    R.check("%s _for_user/_owned_by_user operations on an organisation login" % v, users_org)
+
+    def users_user(rest=rest):
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_user("npm", "octo-cli", ME["login"]).parsed_data
+        expect_equal("octo-cli version ids", [x.id for x in vs], ME["octo_cli_ids"])
+        expect_equal("url", vs[0].url, "%s/users/%s/packages/npm/octo-cli/versions/%d" % (BASE, ME["login"], vs[0].id))
+        conflicts = rest.packages.list_docker_migration_conflicting_packages_for_user(ME["login"]).parsed_data
+        expect_equal("conflicts", [p.name for p in conflicts], ME["conflicts"])
+    R.check("%s _for_user/_owned_by_user operations on a user" % v, users_user)
+
+    def authenticated(rest=rest):
+        mv = ME["versions"]
+        pkgs = rest.packages.list_packages_for_authenticated_user(package_type="container").parsed_data
+        expect_equal("list names", [p.name for p in pkgs], ME["container"])
+        p = rest.packages.get_package_for_authenticated_user(mv["package_type"], mv["name"]).parsed_data
+        expect_equal("get (id, name, owner.login, url)", (p.id, p.name, p.owner.login, p.url),
+                     (mv["id"], mv["name"], ME["login"],
+                      "%s/users/%s/packages/%s/%s" % (BASE, ME["login"], mv["package_type"], mv["name"])))
+        vs = rest.packages.get_all_package_versions_for_package_owned_by_authenticated_user(
+            mv["package_type"], mv["name"]).parsed_data
+        expect_equal("versions (id, name, created_at)",
+                     [(x.id, x.name, x.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")) for x in vs],
+                     list(zip(mv["ids"], mv["names"], mv["created_at"])))
+        x = rest.packages.get_package_version_for_authenticated_user(
+            package_type=mv["package_type"], package_name=mv["name"], package_version_id=mv["ids"][1]).parsed_data
+        expect_equal("version (id, name)", (x.id, x.name), (mv["ids"][1], mv["names"][1]))
+        conflicts = rest.packages.list_docker_migration_conflicting_packages_for_authenticated_user().parsed_data
+        expect_equal("conflicts", [p.name for p in conflicts], ME["conflicts"])
+        fails("another owner's package under /user", lambda: rest.packages.get_package_for_authenticated_user(
+            "container", WEB["path_name"]), 404, M["404_package"])
+    R.check("%s _for_authenticated_user/_owned_by_authenticated_user operations" % v, authenticated)
+
+    def conflicts(rest=rest, v=v):
+        got = rest.packages.list_docker_migration_conflicting_packages_for_organization(ORG).parsed_data
+        expect_equal("admin member", [p.name for p in got], O["conflicts"]["admin"])
+        expect_equal("docker_migration_conflict packages are containers", {p.package_type for p in got}, {"container"})
+        for who in ("anonymous", "member", "installation"):
+            got = clients[who].rest(v).packages.list_docker_migration_conflicting_packages_for_organization(ORG).parsed_data
+            expect_equal(who, [p.name for p in got], O["conflicts"]["public"])
+        # fine-grained PATs may call this one operation (SPEC §15), as their user
+        got = clients["fine_grained"].rest(v).packages.list_docker_migration_conflicting_packages_for_organization(ORG)
+        expect_equal("fine-grained", [p.name for p in got.parsed_data], O["conflicts"]["admin"])
+    R.check("%s list_docker_migration_conflicting_packages_for_organization by requester" % v, conflicts)
+
+    def access(v=v):
+        member = clients["member"].rest(v).packages
+        collab = clients["collaborator"].rest(v).packages
+        expect_equal("member's container list", [p.name for p in member.list_packages_for_organization(
+            ORG, package_type="container").parsed_data], O["container"]["member"])
+        expect_equal("collaborator's container list", [p.name for p in collab.list_packages_for_organization(
+            ORG, package_type="container").parsed_data], O["container"]["collaborator"])
+        expect_equal("collaborator's npm list", [p.name for p in collab.list_packages_for_organization(
+            ORG, package_type="npm").parsed_data], O["npm"]["collaborator"])
+        # a package the member may not read is answered exactly as a missing one (SPEC §16)
+        doc = DOCS + "get-a-package-for-an-organization"
+        fails("member gets the private container", lambda: member.get_package_for_organization(
+            "container", WEB["path_name"], ORG), 404, M["404_package"], doc)
+        fails("member gets a missing package", lambda: member.get_package_for_organization(
+            "container", "no-such-package", ORG), 404, M["404_package"], doc)
+        fails("member lists the private container's versions", lambda: member.get_all_package_versions_for_package_owned_by_org(
+            "container", WEB["path_name"], ORG), 404, M["404_package"])
+        fails("member gets the repository-scoped maven package", lambda: member.get_package_for_organization(
+            "maven", O["maven"]["name"], ORG), 404, M["404_package"])
+        vs = collab.get_all_package_versions_for_package_owned_by_org("maven", O["maven"]["name"], ORG).parsed_data
+        expect_equal("collaborator reads the maven versions", [x.name for x in vs], O["maven"]["version_names"])
+        vs = member.get_all_package_versions_for_package_owned_by_org("npm", O["tools"]["name"], ORG).parsed_data
+        expect_equal("member, admin of org-tools, reads its versions", [x.id for x in vs],
+                     [w["id"] for w in O["tools"]["versions"]])
+        fails("collaborator asks state=deleted (not an admin)", lambda: collab.get_all_package_versions_for_package_owned_by_org(
+            "container", WEB["path_name"], ORG, state="deleted"), 403, M["403_admin"])
+    R.check("%s who reads what: member, package admin, repository collaborator (SPEC §15)" % v, access)
+
+    def errors(rest=rest, v=v):
+        fails("deleted package", lambda: rest.packages.get_package_for_organization("npm", O["deleted_package"], ORG),
+              404, M["404_package"])
+        fails("user login under /orgs/", lambda: rest.packages.get_package_for_organization("npm", "octo-lib", ME["login"]),
+              404, M["404"])
+        fails("unknown org", lambda: rest.packages.list_packages_for_organization(E["missing_user"], package_type="npm"),
+              404, M["404"])
+        fails("no read:packages: get", lambda: clients["noscope"].rest(v).packages.get_package_for_organization(
+            "npm", BIG["name"], ORG), 403, M["403_get_scope"])
+        fails("no read:packages: versions", lambda: clients["noscope"].rest(v).packages.get_all_package_versions_for_package_owned_by_org(
+            "npm", BIG["name"], ORG), 403, M["403_versions_scope"])
+        fails("no repo: maven", lambda: clients["norepo"].rest(v).packages.get_package_for_organization(
+            "maven", O["maven"]["name"], ORG), 403, M["403_get_repo"])
+        fails("fine-grained: get", lambda: clients["fine_grained"].rest(v).packages.get_package_for_organization(
+            "npm", BIG["name"], ORG), 403, M["403_fine_grained"])
+        fails("state=bogus", lambda: rest.packages.get_all_package_versions_for_package_owned_by_org(
+            "npm", BIG["name"], ORG, state="bogus"), 400, M["400_invalid"])
+    R.check("%s errors: deleted package, user under /orgs/, scopes, token kinds, bad state" % v, errors)
+
+    def installation(v=v):
+        inst = clients["installation"].rest(v)
+        p = inst.packages.get_package_for_organization("container", WEB["path_name"], ORG).parsed_data
+        expect_equal("package linked to its repository", (p.id, p.name), (WEB["id"], WEB["name"]))
+        vs = inst.packages.get_all_package_versions_for_package_owned_by_org("maven", O["maven"]["name"], ORG).parsed_data
+        expect_equal("maven linked to its repository, no scope check", [x.name for x in vs], O["maven"]["version_names"])
+        fails("a private package of another repository", lambda: inst.packages.get_package_for_organization(
+            "container", "legacy-private", ORG), 404, M["404_package"])
+        fails("list (SPEC §15: as GITHUB_TOKEN)", lambda: inst.packages.list_packages_for_organization(
+            ORG, package_type="container"), 400, M["400_invalid"])
+        fails("GET /user", lambda: inst.users.get_authenticated(), 403, M["403_integration"],
+              "https://docs.github.com/rest/users/users#get-the-authenticated-user")
+        fails("a /user/ packages route", lambda: inst.packages.list_docker_migration_conflicting_packages_for_authenticated_user(),
+              403, M["403_integration"])
+    R.check("%s installation token of %s: its repository's packages only" % (v, WEB["repository"]), installation)
+
+    def account(rest=rest, v=v):
+        resp = rest.users.get_authenticated()
+        me = resp.parsed_data
+        expect_equal("GET /user parsed as", type(me).__name__, "PublicUser")
+        expect_equal("(login, id, node_id, type, name)", (me.login, me.id, me.node_id, me.type, me.name),
+                     (ME["login"], ME["id"], ME["node_id"], ME["type"], ME["name"]))
+        expect_equal("X-OAuth-Scopes", resp.headers.get("x-oauth-scopes"), "read:packages, repo")
+        o = rest.users.get_by_username(ORG).parsed_data
+        expect_equal("GET /users/{org}", (o.login, o.id, o.node_id, o.type, o.name),
+                     (ORG, O["id"], O["node_id"], "Organization", O["name"]))
+        u = clients["anonymous"].rest(v).users.get_by_username(ME["login"]).parsed_data
+        expect_equal("GET /users/{user} without a token", (u.login, u.id), (ME["login"], ME["id"]))
+        fails("unknown user", lambda: rest.users.get_by_username(E["missing_user"]), 404, M["404"],
+              "https://docs.github.com/rest/users/users#get-a-user")
+        me = clients["fine_grained"].rest(v).users.get_authenticated().parsed_data
+        expect_equal("fine-grained token on GET /user", me.login, ME["login"])
+        rl_resp = rest.rate_limit.get()
+        rl = rl_resp.parsed_data
+        raw = json.loads(rl_resp.content)
+        core = rl.resources.core
+        expect_equal("core/search/graphql limits", (core.limit, rl.resources.search.limit, rl.resources.graphql.limit),
+                     (5000, 30, 5000))
+        expect_equal("used + remaining", core.used + core.remaining, 5000)
+        # `rate` (the same bucket as core) is in the body; 2026-03-10's model no longer declares it
+        expect_equal("rate == core", raw.get("rate"), raw["resources"]["core"])
+        if v == "2022-11-28":
+            expect_equal("typed rate", (rl.rate.limit, rl.rate.used), (core.limit, core.used))
+        again = rest.rate_limit.get().parsed_data
+        expect_equal("GET /rate_limit does not count", again.resources.core.used, core.used)
+        expect_equal("X-OAuth-Scopes on /rate_limit", rl_resp.headers.get("x-oauth-scopes"), "read:packages, repo")
+    R.check("%s users.get_authenticated, users.get_by_username, rate_limit.get" % v, account)
+
+    def follow(v=v):
+        # follow a listed package's `url` as given, and a version list's Link rel="next" to the end, directly
+        # and under GHES's /api/v3 (the urls and Links then carry the prefix, SPEC §13)
+        mdl = models(v)
+        for prefix, gk in ghes.items():
+            api = BASE + prefix
+            pkgs = gk.rest(v).packages.list_packages_for_organization(ORG, package_type="container").parsed_data
+            for p in pkgs:
+                if not p.url.startswith(api + "/orgs/"):
+                    raise CheckFailed("%s: url %r is not under %s" % (prefix or "/", p.url, api))
+                got = gk.request("GET", p.url, headers={"X-GitHub-Api-Version": v}, response_model=mdl.Package).parsed_data
+                expect_equal("%s GET %s" % (prefix or "/", p.url), (got.id, got.name), (p.id, p.name))
+            resp = gk.rest(v).packages.get_all_package_versions_for_package_owned_by_org(
+                "npm", BIG["name"], ORG, per_page=BIG["per_page"])
+            first = resp.raw_response.links
+            expect_equal("%s first page: rel=last" % (prefix or "/"), first.get("last", {}).get("url"),
+                         "%s/orgs/%s/packages/npm/%s/versions?per_page=%d&page=%d"
+                         % (api, ORG, BIG["name"], BIG["per_page"], BIG["pages"]))
+            ids, pages = [x.id for x in resp.parsed_data], 1
+            while "next" in resp.raw_response.links:
+                nxt = resp.raw_response.links["next"]["url"]
+                if not nxt.startswith(api + "/orgs/"):
+                    raise CheckFailed("%s: next %r is not under %s" % (prefix or "/", nxt, api))
+                resp = gk.request("GET", nxt, headers={"X-GitHub-Api-Version": v},
+                                  response_model=list[mdl.PackageVersion])
+                ids += [x.id for x in resp.parsed_data]
+                pages += 1
+                if pages > BIG["pages"] + 1:
+                    raise CheckFailed("%s: rel=next does not end" % (prefix or "/"))
+            expect_equal("%s pages" % (prefix or "/"), pages, BIG["pages"])
+            expect_equal("%s ids" % (prefix or "/"), ids, BIG["version_ids"])
+            expect_equal("%s last page links" % (prefix or "/"), sorted(resp.raw_response.links), ["first", "prev"])
+    R.check("%s follow a package's url and a version list's rel=\"next\" (also under /api/v3)" % v, follow)
 
 R.exit()

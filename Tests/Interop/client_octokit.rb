@@ -3,6 +3,8 @@
 # which splits Link on ", " and needs `<URL>; rel="name"` exactly, and stops when X-RateLimit-Remaining is 0).
 # Errors are octokit's classes: Octokit::Unauthorized, Octokit::Forbidden, Octokit::NotFound.
 # Octokit 4.x sends no X-GitHub-Api-Version; the version is chosen with a :headers option.
+# Octokit 4.20 has no packages methods: the rest of the packages API goes through get/paginate, Sawyer's
+# rels[:self] (a package's `url`), and octokit's user, user(login), rate_limit! and scopes.
 require "json"
 require "octokit"
 
@@ -154,6 +156,136 @@ E["versions"].each do |v|
     expect_error(Octokit::NotFound, 404, E["messages"]["404"]) do
       full.get(path(E["missing_user"]), package_type: "npm", headers: hv)
     end
+  end
+end
+
+
+# --- The rest of the packages API (SPEC §13-§19). Octokit 4.20 has no packages methods (they came in 5.x),
+# so: client.get / client.paginate on the routes, Sawyer's rels[:self] to follow a package's `url`, and
+# octokit's own account methods (user, user(login), rate_limit!, scopes). -------------------------------------
+O = E["org"]
+ME = E["me"]
+M = E["messages"]
+ORG = O["login"]
+WEB = O["web"]
+BIG = O["big"]
+WEB_PATH = "orgs/#{ORG}/packages/container/#{WEB['path_name']}"
+BIG_PATH = "orgs/#{ORG}/packages/npm/#{BIG['name']}"
+
+E["versions"].each do |v|
+  hv = { "X-GitHub-Api-Version" => v }
+  full = client(T["full"])
+
+  check("#{v} client.get org packages: list, get (%2F), versions, state=deleted, version, conflicts") do
+    data = full.get("orgs/#{ORG}/packages", package_type: "container", headers: hv)
+    expect_equal("list names", data.map(&:name), O["container"]["admin"])
+    expect_equal("owner.type", data.map { |p| p.owner.type }.uniq, ["Organization"])
+    p = full.get(WEB_PATH, headers: hv)
+    expect_equal("get (id, name, version_count)", [p.id, p.name, p.version_count],
+                 [WEB["id"], WEB["name"], WEB["version_count"]])
+    vs = full.get("#{WEB_PATH}/versions", headers: hv)
+    expect_equal("versions (id, name, tags)", vs.map { |x| [x.id, x.name, x.metadata.container.tags] },
+                 WEB["versions"].map { |w| [w["id"], w["name"], w["tags"]] })
+    vs = full.get("#{WEB_PATH}/versions", state: "deleted", headers: hv)
+    expect_equal("state=deleted (id, deleted_at)", vs.map { |x| [x.id, x.deleted_at.utc.iso8601] },
+                 WEB["deleted"].map { |w| [w["id"], w["deleted_at"]] })
+    want = WEB["versions"][0]
+    x = full.get("#{WEB_PATH}/versions/#{want['id']}", headers: hv)
+    expect_equal("version (id, tags, html_url)", [x.id, x.metadata.container.tags, x.html_url],
+                 [want["id"], want["tags"], want["html_url"]])
+    c = full.get("orgs/#{ORG}/docker/conflicts", headers: hv)
+    expect_equal("conflicts", c.map(&:name), O["conflicts"]["admin"])
+    c = Octokit::Client.new(api_endpoint: BASE).get("orgs/#{ORG}/docker/conflicts", headers: hv)
+    expect_equal("conflicts without a token", c.map(&:name), O["conflicts"]["public"])
+  end
+
+  check("#{v} client.get /users/{org} and /user routes") do
+    p = full.get("users/#{ORG}/packages/container/#{WEB['path_name']}", headers: hv)
+    expect_equal("/users/{org} url renders orgs/", p.url, "#{BASE}/#{WEB_PATH}")
+    mv = ME["versions"]
+    expect_equal("/user list", full.get("user/packages", package_type: "container", headers: hv).map(&:name),
+                 ME["container"])
+    vs = full.get("user/packages/#{mv['package_type']}/#{mv['name']}/versions", headers: hv)
+    expect_equal("/user versions (id, name)", vs.map { |x| [x.id, x.name] }, mv["ids"].zip(mv["names"]))
+    expect_equal("/user conflicts", full.get("user/docker/conflicts", headers: hv).map(&:name), ME["conflicts"])
+  end
+
+  # paginate over the versions, directly and under GHES's /api/v3 (Link URLs then carry the prefix)
+  ["", E["ghes_prefix"]].each do |prefix|
+    check("#{v} client.paginate #{BIG['name']} versions per_page=#{BIG['per_page']}#{prefix.empty? ? '' : ' under ' + prefix}") do
+      api = BASE + prefix
+      c = client(T["full"], api_endpoint: api, auto_paginate: true, per_page: BIG["per_page"])
+      urls = []
+      ids = []
+      first = c.paginate("#{BIG_PATH}/versions", headers: hv) do |_data, last|
+        u = URI(last.env.url.to_s) # Faraday sorts the query; compare it as a set
+        urls << ["#{u.scheme}://#{u.host}:#{u.port}#{u.path}", URI.decode_www_form(u.query.to_s).sort]
+        ids.concat(last.data.map(&:id))
+      end
+      ids = first.map(&:id) + ids
+      expect_equal("ids (each once, newest first)", ids, BIG["version_ids"])
+      expect_equal("pages after the first", urls,
+                   (2..BIG["pages"]).map { |n| ["#{api}/#{BIG_PATH}/versions", [["page", n.to_s], ["per_page", BIG["per_page"].to_s]]] })
+      expect_equal("last page: no rel=next", c.last_response.rels[:next], nil)
+      all = client(T["full"], api_endpoint: api, auto_paginate: true).paginate("#{BIG_PATH}/versions", headers: hv)
+      expect_equal("paginate without block, per_page 100", all.map(&:id), BIG["version_ids"])
+    end
+
+    check("#{v} Sawyer rels[:self] follows each listed package's url#{prefix.empty? ? '' : ' under ' + prefix}") do
+      api = BASE + prefix
+      data = client(T["full"], api_endpoint: api).get("orgs/#{ORG}/packages", package_type: "container", headers: hv)
+      expect_equal("listed", data.map(&:name), O["container"]["admin"])
+      expect_equal("rels[:self] hrefs", data.map { |p| p.rels[:self]&.href.to_s },
+                   O["container"]["admin"].map { |n| "#{api}/orgs/#{ORG}/packages/container/#{n.gsub('/', '%2F')}" })
+      data.each do |p|
+        href = p.rels[:self].href.to_s
+        got = p.rels[:self].get(headers: hv).data
+        expect_equal("GET #{href}", [got.id, got.name], [p.id, p.name])
+      end
+    end
+  end
+
+  check("#{v} client.user, client.user(org), rate_limit!, scopes") do
+    me = full.user
+    expect_equal("user (login, id, name, type)", [me.login, me.id, me.name, me.type],
+                 [ME["login"], ME["id"], ME["name"], ME["type"]])
+    o = full.user(ORG)
+    expect_equal("user(org) (login, id, type)", [o.login, o.id, o.type], [ORG, O["id"], "Organization"])
+    rl = full.rate_limit!
+    expect_equal("rate_limit! limit", rl.limit, 5000)
+    expect_equal("rate_limit! body core == rate", full.last_response.data.resources.core.to_attrs,
+                 full.last_response.data.rate.to_attrs)
+    expect_equal("rate_limit! remaining from the headers", rl.remaining, full.last_response.data.rate.remaining)
+    expect_equal("scopes (X-OAuth-Scopes of GET /user)", full.scopes, ["read:packages", "repo"])
+    expect_error(Octokit::NotFound, 404, M["404"]) { full.user(E["missing_user"]) }
+    expect_error(Octokit::Forbidden, 403, M["403_integration"]) { client(T["installation"]).user }
+  end
+
+  check("#{v} who reads what, errors: Octokit::NotFound / Forbidden / BadRequest") do
+    member = client(T["member"])
+    collab = client(T["collaborator"])
+    expect_equal("member's list", member.get("orgs/#{ORG}/packages", package_type: "container", headers: hv).map(&:name),
+                 O["container"]["member"])
+    expect_equal("collaborator's list",
+                 collab.get("orgs/#{ORG}/packages", package_type: "container", headers: hv).map(&:name),
+                 O["container"]["collaborator"])
+    expect_error(Octokit::NotFound, 404, M["404_package"]) { member.get(WEB_PATH, headers: hv) }
+    expect_error(Octokit::Forbidden, 403, M["403_admin"]) do
+      collab.get("#{WEB_PATH}/versions", state: "deleted", headers: hv)
+    end
+    expect_error(Octokit::NotFound, 404, M["404_package"]) do
+      full.get("orgs/#{ORG}/packages/npm/#{O['deleted_package']}", headers: hv)
+    end
+    expect_error(Octokit::NotFound, 404, M["404_version"]) do
+      full.get("#{WEB_PATH}/versions/#{WEB['deleted'][0]['id']}", headers: hv)
+    end
+    expect_error(Octokit::NotFound, 404, M["404"]) { full.get("orgs/#{ME['login']}/packages/npm/octo-lib", headers: hv) }
+    expect_error(Octokit::BadRequest, 400, M["400_invalid"]) do
+      client(T["installation"]).get("orgs/#{ORG}/packages", package_type: "container", headers: hv)
+    end
+    expect_error(Octokit::Forbidden, 403, M["403_get_scope"]) { client(T["noscope"]).get(WEB_PATH, headers: hv) }
+    x = client(T["installation"]).get(WEB_PATH, headers: hv)
+    expect_equal("installation token reads its repository's package", x.id, WEB["id"])
   end
 end
 

@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Writes the interop fixtures (SPEC §10) and the expectations the client scripts check.
+"""Writes the interop fixtures (SPEC §10, §14) and the expectations the client scripts check.
+
+Users octocat, hubot, monalisa and bulk-publisher; the organisation ORG (an admin and a plain member, a private
+repository with a collaborator, a container package with explicit tagged/untagged/deleted versions, a package
+whose generated versions span several pages, Docker-migration conflict packages, a deleted package); tokens
+for each of them, an installation token of ORG/APP_REPO and a fine-grained PAT.
 
     python3 gen_fixtures.py [OUT_DIR]          # default: Tests/Interop/Fixtures next to this file
     python3 gen_fixtures.py --check [OUT_DIR]  # exit 1 if the committed files differ from the generator
 
 Standard library only, deterministic output (committed in Tests/Interop/Fixtures/).
 """
+import datetime
+import hashlib
 import json
 import os
 import sys
@@ -21,10 +28,26 @@ TOKENS = {
     "norepo": "ghp_interopReadPackagesOnly000000000000",
     # not in tokens.json -> 401 Bad credentials
     "unknown": "ghp_interopUnknownToken0000000000000000",
+    # hubot: a plain member of ORG (role member), admin of one package only
+    "member": "ghp_interopHubotMember0000000000000000",
+    # monalisa: no member of ORG, collaborator of its private repository APP_REPO
+    "collaborator": "ghp_interopMonalisaCollab000000000000",
+    # an installation token (GITHUB_TOKEN) of the workflow in ORG/APP_REPO (SPEC §14, §15)
+    "installation": "ghs_interopAppRepoWorkflow00000000000",
+    # octocat's fine-grained PAT: refused on packages routes, taken on conflicts and account routes
+    "fine_grained": "github_pat_interopOctocatFineGrained000",
 }
 
 BULK_USER = "bulk-publisher"
 BULK_COUNT = 250
+
+ORG = "interop-org"
+ORG_ID = 7300001
+APP_REPO = "interop-app"      # private; monalisa is its collaborator
+SITE_REPO = "interop-site"    # public
+BIG_ID = 7302                 # big-lib: generated versions spanning several pages
+BIG_COUNT = 75
+BIG_CREATED = "2024-03-01T00:00:00Z"
 
 
 def date(day_index):
@@ -59,6 +82,8 @@ def octocat():
     add(9108, "octo-image", "container", visibility="public")
     add(9109, "octo-gem", "rubygems", visibility="public", repository="hello-world")
     add(9110, "zeta-npm", "npm", visibility="public")
+    # appended last, so the listings above keep their order and dates: the /user conflicts list
+    add(9111, "octo-legacy", "container", visibility="public", version_count=2, docker_migration_conflict=True)
     return {"login": "octocat", "id": 583231, "name": "The Octocat", "type": "User", "site_admin": False,
             "enterprise": "acme", "repositories": repos, "packages": pk}
 
@@ -66,6 +91,93 @@ def octocat():
 def hubot():
     return {"login": "hubot", "id": 480938, "name": None, "type": "User", "site_admin": False,
             "repositories": [], "packages": []}
+
+
+def monalisa():
+    return {"login": "monalisa", "id": 2389876, "name": "Mona Lisa Octocat", "type": "User", "site_admin": False,
+            "repositories": [], "packages": []}
+
+
+def digest(seed):
+    return "sha256:" + hashlib.sha256(seed.encode()).hexdigest()
+
+
+def generated_versions(pid, count, created, container):
+    """SPEC §14: the versions a package without `versions` gets from `version_count`, newest first (§18):
+    version n (1 = oldest) has id pid*100000+n, is created n-1 minutes after the package, and is named
+    1.0.<n-1> (containers: sha256 of "<pid>:<n>", only the newest tagged latest)."""
+    start = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    out = []
+    for n in range(count, 0, -1):
+        v = {"id": pid * 100000 + n, "name": digest("%d:%d" % (pid, n)) if container else "1.0.%d" % (n - 1),
+             "created_at": (start + datetime.timedelta(minutes=n - 1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if container:
+            v["tags"] = ["latest"] if n == count else []
+        out.append(v)
+    return out
+
+
+# Explicit versions of the container package, listed here oldest-declared-first on purpose: the emulator must
+# order them newest first by created_at, then by id (SPEC §18), not by fixture order or by id alone.
+WEB_VERSIONS = [
+    {"id": 7301011, "name": digest("web:untagged"), "tags": [], "downloads": 4,
+     "created_at": "2025-03-01T00:00:00Z", "updated_at": "2025-03-01T00:00:00Z"},
+    {"id": 7301013, "name": digest("web:deleted"), "tags": [], "downloads": 1,
+     "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z",
+     "deleted_at": "2025-02-15T00:00:00Z"},
+    {"id": 7301010, "name": digest("web:2.0"), "tags": ["latest", "2.0"], "downloads": 120,
+     "created_at": "2025-04-01T00:00:00Z", "updated_at": "2025-04-02T00:00:00Z"},
+    # same created_at as 7301011 and a higher id: it comes first (id descending breaks the tie)
+    {"id": 7301012, "name": digest("web:1.0"), "tags": ["1.0"], "downloads": 30,
+     "created_at": "2025-03-01T00:00:00Z", "updated_at": "2025-03-01T00:00:00Z"},
+]
+
+TOOLS_VERSIONS = [
+    {"id": 7306002, "name": "2.1.0", "license": "MIT", "description": "Interop tools, second release",
+     "created_at": "2025-05-02T00:00:00Z", "updated_at": "2025-05-02T00:00:00Z"},
+    {"id": 7306001, "name": "2.0.0", "created_at": "2025-05-01T00:00:00Z", "updated_at": "2025-05-01T00:00:00Z"},
+]
+
+DOCKER_VERSIONS = [
+    {"id": 7308001, "name": digest("docker:1"), "tags": ["latest", "v1"],
+     "created_at": "2024-09-01T00:00:00Z", "updated_at": "2024-09-01T00:00:00Z"},
+]
+
+
+def org():
+    repos = [
+        {"name": APP_REPO, "id": 7300101, "private": True, "description": "The interop org's app",
+         "collaborators": ["monalisa"]},
+        {"name": SITE_REPO, "id": 7300102, "private": False, "description": None, "collaborators": []},
+    ]
+    pk = [
+        {"id": 7301, "name": APP_REPO + "/web", "package_type": "container", "visibility": "private",
+         "repository": APP_REPO, "inherit_access": True,
+         "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-04-02T00:00:00Z", "versions": WEB_VERSIONS},
+        {"id": BIG_ID, "name": "big-lib", "package_type": "npm", "visibility": "public", "repository": SITE_REPO,
+         "version_count": BIG_COUNT, "created_at": BIG_CREATED, "updated_at": "2024-03-02T00:00:00Z"},
+        {"id": 7303, "name": "legacy-image", "package_type": "container", "visibility": "public",
+         "version_count": 2, "docker_migration_conflict": True,
+         "created_at": "2023-06-01T00:00:00Z", "updated_at": "2023-06-02T00:00:00Z"},
+        {"id": 7304, "name": "legacy-private", "package_type": "container", "visibility": "private",
+         "docker_migration_conflict": True,
+         "created_at": "2023-07-01T00:00:00Z", "updated_at": "2023-07-02T00:00:00Z"},
+        {"id": 7305, "name": "app-maven", "package_type": "maven", "repository": APP_REPO, "version_count": 2,
+         "created_at": "2024-08-01T00:00:00Z", "updated_at": "2024-08-02T00:00:00Z"},
+        {"id": 7306, "name": "org-tools", "package_type": "npm", "visibility": "private", "admins": ["hubot"],
+         "created_at": "2025-05-01T00:00:00Z", "updated_at": "2025-05-02T00:00:00Z", "versions": TOOLS_VERSIONS},
+        {"id": 7307, "name": "org-internal", "package_type": "npm", "visibility": "internal",
+         "created_at": "2025-06-01T00:00:00Z", "updated_at": "2025-06-01T00:00:00Z"},
+        {"id": 7308, "name": "app-docker", "package_type": "docker", "repository": APP_REPO,
+         "created_at": "2024-09-01T00:00:00Z", "updated_at": "2024-09-01T00:00:00Z", "versions": DOCKER_VERSIONS},
+        # deleted: hidden from every read (SPEC §14)
+        {"id": 7309, "name": "gone-lib", "package_type": "npm", "visibility": "public",
+         "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+         "deleted_at": "2025-01-01T00:00:00Z"},
+    ]
+    return {"login": ORG, "id": ORG_ID, "name": "Interop Org",
+            "members": [{"login": "octocat", "role": "admin"}, {"login": "hubot", "role": "member"}],
+            "repositories": repos, "packages": pk}
 
 
 def bulk():
@@ -105,8 +217,94 @@ def expected():
             "403_scope": "You need at least read:packages scope to list packages.",
             "403_repo": "You need at least read:packages and repo scopes to list packages.",
             "404": "Not Found",
+            "404_package": "Package not found.",
+            "404_version": "Package version not found.",
+            "400_invalid": "Invalid argument.",
+            "403_get_scope": "You need at least read:packages scope to get a package.",
+            "403_versions_scope": "You need at least read:packages scope to get a package's versions.",
+            "403_get_repo": "You need at least read:packages and repo scopes to get a package.",
+            "403_admin": "You must have admin permissions on this package.",
+            "403_integration": "Resource not accessible by integration",
+            "403_fine_grained": "Resource not accessible by personal access token",
         },
+        "org": org_expected(),
+        "me": me_expected(),
+        # GitHub Enterprise Server's REST root (SPEC §13): the same answers, urls and Links through it
+        "ghes_prefix": "/api/v3",
     }
+
+
+def by_id(versions, ids):
+    index = {v["id"]: v for v in versions}
+    return [index[i] for i in ids]
+
+
+def org_expected():
+    """What clients must see of ORG (SPEC §15 access, §18 bodies), spelled out rather than recomputed."""
+    web_name = APP_REPO + "/web"
+    web_active = by_id(WEB_VERSIONS, [7301010, 7301012, 7301011])  # created_at desc, then id desc
+    web_deleted = by_id(WEB_VERSIONS, [7301013])
+    big = generated_versions(BIG_ID, BIG_COUNT, BIG_CREATED, container=False)
+    legacy = generated_versions(7303, 2, "2023-06-01T00:00:00Z", container=True)
+    web = "https://github.com"
+    return {
+        "login": ORG, "id": ORG_ID, "name": "Interop Org",
+        # node_id: base64 of "012:Organization<id>" (SPEC §18)
+        "node_id": "MDEyOk9yZ2FuaXphdGlvbjczMDAwMDE=",
+        # package_type=container, by requester (SPEC §15): octocat is an admin member; hubot a plain member
+        # (no access to the private ones); monalisa no member but collaborator of APP_REPO (inherit_access)
+        "container": {"admin": [web_name, "legacy-image", "legacy-private"], "member": ["legacy-image"],
+                      "collaborator": [web_name, "legacy-image"]},
+        # package_type=npm: public / private (octocat); hubot, a member, also sees the internal one and,
+        # as the package's admin, the private one
+        "npm": {"public": ["big-lib"], "private": ["org-tools"], "admin": ["big-lib", "org-tools", "org-internal"],
+                "member": ["big-lib", "org-tools", "org-internal"],
+                "collaborator": ["big-lib"]},
+        "web": {
+            "name": web_name, "id": 7301, "version_count": len(web_active),
+            "repository": "%s/%s" % (ORG, APP_REPO),
+            "path_name": web_name.replace("/", "%2F"),  # how clients send it (SPEC §13)
+            "html_url": "%s/orgs/%s/packages/container/package/%s" % (web, ORG, web_name.replace("/", "%2F")),
+            "versions": [{"id": v["id"], "name": v["name"], "tags": v["tags"],
+                          "html_url": "%s/orgs/%s/packages/container/%s/%d"
+                                      % (web, ORG, web_name.replace("/", "%2F"), v["id"])} for v in web_active],
+            "deleted": [{"id": v["id"], "name": v["name"], "deleted_at": v["deleted_at"]} for v in web_deleted],
+        },
+        "big": {
+            "name": "big-lib", "id": BIG_ID, "per_page": 30, "pages": -(-BIG_COUNT // 30),
+            "version_ids": [v["id"] for v in big], "version_names": [v["name"] for v in big],
+            "newest_created_at": big[0]["created_at"],
+            # linked to a repository: package_html_url is the repository's packages page (SPEC §18)
+            "package_html_url": "%s/%s/%s/packages/%d" % (web, ORG, SITE_REPO, BIG_ID),
+        },
+        "legacy": {"name": "legacy-image", "id": 7303,
+                   "versions": [{"id": v["id"], "name": v["name"], "tags": v["tags"]} for v in legacy]},
+        "tools": {"name": "org-tools", "id": 7306,
+                  "versions": [{"id": v["id"], "name": v["name"], "license": v.get("license"),
+                                "description": v.get("description")} for v in TOOLS_VERSIONS]},
+        "docker": {"name": "app-docker", "id": 7308,
+                   "versions": [{"id": v["id"], "name": v["name"], "tag": v["tags"]} for v in DOCKER_VERSIONS]},
+        "maven": {"name": "app-maven", "id": 7305, "version_names": ["1.0.1", "1.0.0"]},
+        "conflicts": {"admin": ["legacy-image", "legacy-private"], "public": ["legacy-image"]},
+        "deleted_package": "gone-lib",
+    }
+
+
+def me_expected():
+    """octocat through /user/... (the token's own namespace) and its account."""
+    pk = {p["name"]: p for p in octocat()["packages"]}
+
+    def gen(name):
+        p = pk[name]
+        return generated_versions(p["id"], p.get("version_count", 1), p["created_at"], p["package_type"] == "container")
+    hw = gen("hello-world-npm")
+    return {"login": "octocat", "id": 583231, "name": "The Octocat", "type": "User",
+            "node_id": "MDQ6VXNlcjU4MzIzMQ==",
+            "container": ["octo-image", "octo-legacy"], "conflicts": ["octo-legacy"],
+            "versions": {"package_type": "npm", "name": "hello-world-npm", "id": pk["hello-world-npm"]["id"],
+                         "ids": [v["id"] for v in hw], "names": [v["name"] for v in hw],
+                         "created_at": [v["created_at"] for v in hw]},
+            "octo_cli_ids": [v["id"] for v in gen("octo-cli")]}
 
 
 def files():
@@ -114,11 +312,17 @@ def files():
         {"token": TOKENS["full"], "login": "octocat", "scopes": ["read:packages", "repo"]},
         {"token": TOKENS["noscope"], "login": "octocat", "scopes": []},
         {"token": TOKENS["norepo"], "login": "octocat", "scopes": ["read:packages"]},
+        {"token": TOKENS["member"], "login": "hubot", "scopes": ["read:packages", "repo"]},
+        {"token": TOKENS["collaborator"], "login": "monalisa", "scopes": ["read:packages", "repo"]},
+        {"token": TOKENS["installation"], "repository": "%s/%s" % (ORG, APP_REPO)},
+        {"token": TOKENS["fine_grained"], "login": "octocat"},
     ]}
     out = {
         "tokens.json": tokens,
         "users/octocat.json": octocat(),
         "users/hubot.json": hubot(),
+        "users/monalisa.json": monalisa(),
+        "orgs/%s.json" % ORG: org(),
         "users/%s.json" % BULK_USER: bulk(),
         "../expected.json": expected(),
     }
