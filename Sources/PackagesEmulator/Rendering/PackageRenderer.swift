@@ -214,9 +214,13 @@ struct PackageRenderer {
     }
 
     /// A package name as one URL path segment: container names may hold `/`, which GitHub encodes.
-    static func pathSegment(_ name: String) -> String {
+    static func pathSegment(_ name: String, keeping kept: [UInt8] = []) -> String {
         var out = ""
         for byte in name.utf8 {
+            if kept.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+                continue
+            }
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),

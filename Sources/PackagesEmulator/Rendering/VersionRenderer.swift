@@ -58,7 +58,7 @@ struct VersionRenderer: Sendable {
         json.key("html_url")
         json.string(context.type == .container
             ? "\(webURL)/\(context.prefix)/\(context.login)/packages/container/\(context.name)/\(version.id)"
-            : context.packageHTMLURL + "?version=" + PackageRenderer.pathSegment(version.name))
+            : context.packageHTMLURL + "?version=" + Self.queryValue(version.name))
         json.key("metadata")
         json.beginObject()
         json.key("package_type")
@@ -77,5 +77,11 @@ struct VersionRenderer: Sendable {
         json.endObject()
         json.endObject()
         return json.template
+    }
+
+    /// A version name as a query value: as `pathSegment`, but `:` and `@` stay as they are (RFC 3986
+    /// §3.4 allows both in a query), so `sha256:…` reads as GitHub shows it.
+    static func queryValue(_ name: String) -> String {
+        PackageRenderer.pathSegment(name, keeping: [UInt8(ascii: ":"), UInt8(ascii: "@")])
     }
 }
