@@ -12,6 +12,9 @@ request to the emulator (Host header kept, so Link URLs point back at the proxy)
   bad-visibility   every package's visibility becomes "secret"     (outside the schema's enum)
   drop-version     removes X-GitHub-Api-Version-Selected
   error-class      401 answers become 403                          (clients' error classes change)
+  fake-writes      DELETE and POST on the API answer 204 without reaching the emulator (nothing is deleted
+                   or restored: the listings after a cleanup must notice)
+  write-status     204 answers become 200 with a `{}` body         (GitHub answers deletes and restores 204)
   none             forwards unchanged (a control run: the suite must still pass through it)
 
 Standard library only. SIGTERM/SIGINT stop it.
@@ -24,7 +27,8 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-MODES = ("drop-link", "link-host", "drop-field", "bad-visibility", "drop-version", "error-class", "none")
+MODES = ("drop-link", "link-host", "drop-field", "bad-visibility", "drop-version", "error-class", "fake-writes",
+         "write-status", "none")
 HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "upgrade", "te"}
 
 
@@ -42,6 +46,11 @@ def main():
         def _forward(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if mode == "fake-writes" and self.command in ("DELETE", "POST") and not self.path.startswith("/_emulator/"):
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
             conn.request(self.command, self.path, body=body, headers=headers)
@@ -79,6 +88,9 @@ def damage(mode, status, headers, data):
         headers = [(k, v) for k, v in headers if k.lower() != "x-github-api-version-selected"]
     elif mode == "error-class" and status == 401:
         status = 403
+    elif mode == "write-status" and status == 204:
+        status, data = 200, b"{}"
+        headers = headers + [("Content-Type", "application/json; charset=utf-8")]
     elif mode in ("drop-field", "bad-visibility") and status == 200 and data[:1] == b"[":
         packages = json.loads(data)
         for p in packages:

@@ -4,14 +4,21 @@ given (no GH_HOST needed); gh authenticates a non-github.com host with GH_ENTERP
 `Link: rel="next"`. On an HTTP error gh prints the body on stdout, `gh: MESSAGE (HTTP STATUS)` on stderr and
 exits 1. The API version is chosen with -H "X-GitHub-Api-Version: V". The rest of the packages API:
 `gh api --paginate` over a version list of several pages (directly and under /api/v3) and `gh api` on
-packages, versions, conflicts and the account routes."""
+packages, versions, conflicts and the account routes.
+
+The cleanup scenario (SPEC §15-§17), between two `POST /_emulator/reset`s: a retention script in bash, as
+people write them over gh: `gh api --paginate` lists the versions with --jq, a `while read` loop keeps the 2
+newest tagged ones and `gh api -X DELETE`s the rest; again with 1 and 0 to keep (the last tagged one: HTTP
+400); then `gh api -X DELETE` the package, `gh api -X POST …/restore`, and the listings after each step."""
 import json
 import os
 import subprocess
 import tempfile
+import time
 from urllib.parse import urlsplit
 
-from interop_common import CheckFailed, Reporter, base_url, expect_equal, load_expected
+from interop_common import (CheckFailed, Reporter, WriteScenario, base_url, epoch_of, expect_equal, export,
+                            export_package, iso, load_expected)
 
 E = load_expected()
 BASE = base_url()
@@ -21,11 +28,24 @@ GH = os.environ.get("GH_BIN", "gh")
 CONFIG = tempfile.mkdtemp(prefix="interop-gh-")  # no user config, no stored hosts
 
 
-def gh(token, *args):
+def gh_env(token):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GH_", "GITHUB_"))}
     env.update(GH_ENTERPRISE_TOKEN=token, GH_CONFIG_DIR=CONFIG, GH_NO_UPDATE_NOTIFIER="1", GH_PROMPT_DISABLED="1",
                NO_COLOR="1")
-    return subprocess.run([GH, "api", *args], env=env, capture_output=True, text=True, timeout=60)
+    return env
+
+
+def gh(token, *args):
+    return subprocess.run([GH, "api", *args], env=gh_env(token), capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def bash(token, script, **variables):
+    """`bash -c SCRIPT` with gh's environment (GH_BIN as `gh` on PATH's behalf: $GH) and the given variables."""
+    env = gh_env(token)
+    env.update(GH=GH, **{k: str(v) for k, v in variables.items()})
+    return subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
 
 
 def url(username, query):
@@ -204,5 +224,127 @@ for v in E["versions"]:
     R.check("%s 403 collaborator asks state=deleted -> HTTP 403" % v, lambda hv=hv: expect_gh_error(
         gh(T["collaborator"], *hv, "--paginate", org_url("container/%s/versions?state=deleted" % WEB["path_name"])),
         403, M["403_admin"]))
+
+
+# --- Cleanup (SPEC §15-§17): a retention script over `gh api`, as people write them ----------------------------
+C = E["cleanup"]
+CO = C["org"]
+
+# Keep the $KEEP newest tagged versions, delete the rest. The listing is read to the end before the first delete
+# (a delete while paging would shift the pages); per_page=4 makes gh follow rel="next" once.
+RETENTION_SH = r"""
+set -u
+api="$API/orgs/$ORG/packages/container/$NAME"
+list="$(mktemp)"; err="$(mktemp)"; trap 'rm -f "$list" "$err"' EXIT
+"$GH" api --paginate -H "X-GitHub-Api-Version: $V" "$api/versions?per_page=4" \
+    --jq '.[] | "\(.id) \(.metadata.container.tags | length)"' >"$list" || exit 2
+kept=0
+while read -r id ntags; do
+    if [ "$ntags" -gt 0 ] && [ "$kept" -lt "$KEEP" ]; then
+        kept=$((kept + 1)); echo "keep $id"; continue
+    fi
+    if "$GH" api -X DELETE -H "X-GitHub-Api-Version: $V" "$api/versions/$id" --silent </dev/null 2>"$err"; then
+        echo "deleted $id"
+    else
+        echo "refused $id: $(cat "$err")"
+    fi
+done <"$list"
+"""
+
+
+def plan(versions, keep, refusal=None):
+    """The lines RETENTION_SH must print over `versions` (newest first)."""
+    out, kept = [], 0
+    for w in versions:
+        if w["tags"] and kept < keep:
+            kept += 1
+            out.append("keep %d" % w["id"])
+        elif refusal:
+            out.append("refused %d: gh: %s (HTTP 400)" % (w["id"], refusal))
+        else:
+            out.append("deleted %d" % w["id"])
+    return out
+
+
+for v, prefix in zip(E["versions"], ("", E["ghes_prefix"])):
+    hv = ["-H", "X-GitHub-Api-Version: " + v]
+    tok = T["cleanup"]
+    api = "%s%s/orgs/%s/packages/container/%s" % (BASE, prefix, CO["owner"], CO["path_name"])
+    listing = "%s%s/orgs/%s/packages?package_type=container" % (BASE, prefix, CO["owner"])
+    where = " (under %s)" % prefix if prefix else ""
+    by_id = {w["id"]: w for w in CO["versions"]}
+
+    with WriteScenario(R, "%s gh cleanup script%s" % (v, where)):
+        state = {}
+
+        def run(keep, want, v=v, prefix=prefix):
+            p = bash(tok, RETENTION_SH, API=BASE + prefix, ORG=CO["owner"], NAME=CO["path_name"], V=v, KEEP=keep)
+            expect_equal("script exit status (stderr %r)" % p.stderr.strip()[:300], p.returncode, 0)
+            expect_equal("script output", p.stdout.strip().split("\n"), want)
+
+        def retention_run(hv=hv, api=api):
+            state["start"] = time.time()
+            run(C["keep"], plan(CO["versions"], C["keep"]))
+            state["end"] = time.time()
+            out = ok(gh(tok, *hv, "--paginate", api + "/versions", "--jq", ".[].id"))
+            expect_equal("versions left", [int(i) for i in out.split()], CO["kept"])
+            out = ok(gh(tok, *hv, api + "/versions?state=deleted", "--jq", ".[] | \"\\(.id) \\(.deleted_at)\""))
+            got = [line.split(" ") for line in out.strip().split("\n")]
+            expect_equal("state=deleted ids", [int(i) for i, _ in got], CO["deletes"] + [CO["reused"]["id"]])
+            for i, when in got:
+                if int(i) != CO["reused"]["id"] and not int(state["start"]) - 1 <= epoch_of(when) <= state["end"] + 1:
+                    raise CheckFailed("version %s: deleted_at %s, want %s..%s (the real clock)"
+                                      % (i, when, iso(state["start"]), iso(state["end"])))
+            out = ok(gh(tok, *hv, api, "--jq", ".version_count"))
+            expect_equal("version_count", out.strip(), str(len(CO["kept"])))
+        R.check("%s bash: gh api --paginate | while read: keep the %d newest tagged, gh api -X DELETE the rest%s"
+                % (v, C["keep"], where), retention_run)
+
+        def exported():
+            p = export_package(export(), CO["owner"], CO["id"])
+            dated = {x["id"]: x.get("deleted_at") for x in p["versions"]}
+            expect_equal("versions with deleted_at",
+                         sorted(i for i, d in dated.items() if d), sorted(CO["deletes"] + [CO["reused"]["id"]]))
+            expect_equal("deleted_at of the script's deletes", {dated[i] for i in CO["deletes"]} <=
+                         {iso(t) for t in range(int(state["start"]) - 1, int(state["end"]) + 2)}, True)
+        R.check("%s GET /_emulator/fixtures/export shows the script's deletes with deleted_at%s" % (v, where), exported)
+
+        def last_tagged(hv=hv, api=api):
+            left = [by_id[i] for i in CO["kept"]]
+            run(1, plan(left, 1))
+            run(0, plan(left[:1], 0, refusal=M["400_last_tagged"]))
+            expect_gh_error(gh(tok, *hv, "-X", "DELETE", "%s/versions/%d" % (api, CO["last_tagged"])), 400,
+                            M["400_last_tagged"])
+            out = ok(gh(tok, *hv, api + "/versions", "--jq", ".[].id"))
+            expect_equal("versions left", [int(i) for i in out.split()], [CO["last_tagged"]])
+        R.check("%s the script again with 1 to keep, then 0: HTTP 400 on the last tagged version%s" % (v, where),
+                last_tagged)
+
+        def package(hv=hv, api=api, listing=listing, prefix=prefix):
+            status, headers, body = split_include(ok(gh(tok, *hv, "-i", "-X", "DELETE", api)))
+            expect_equal("status line", status.split(" ", 2)[1:], ["204", "No Content"])
+            expect_equal("no Content-Type", headers.get("content-type"), None)
+            expect_equal("X-Accepted-OAuth-Scopes", headers.get("x-accepted-oauth-scopes"), "delete:packages, read:packages")
+            expect_equal("body", body.strip(), "")
+            expect_gh_error(gh(tok, *hv, api), 404, M["404_package"])
+            expect_gh_error(gh(tok, *hv, "-X", "DELETE", api), 404, M["404_package"])
+            out = ok(gh(tok, *hv, "--paginate", listing, "--jq", ".[].name"))
+            expect_equal("listing without it", out.split(), CO["others"])
+            expect_equal("restore: stdout", ok(gh(tok, *hv, "-X", "POST", api + "/restore")), "")
+            out = ok(gh(tok, *hv, api, "--jq", "[.id, .version_count, .url] | @tsv"))
+            expect_equal("restored (id, version_count, url)", out.strip().split("\t"), [str(CO["id"]), "1", api])
+            out = ok(gh(tok, *hv, api + "/versions", "--jq", ".[].id"))
+            expect_equal("back with the version it had", [int(i) for i in out.split()], [CO["last_tagged"]])
+            out = ok(gh(tok, *hv, "--paginate", listing, "--jq", ".[].name"))
+            expect_equal("listing with it", out.split(), O["container"]["admin"])
+        R.check("%s gh api -X DELETE the package (204), 404 after, gh api -X POST …/restore, the listings%s"
+                % (v, where), package)
+
+        def refusals(hv=hv, api=api):
+            expect_gh_error(gh(T["full"], *hv, "-X", "DELETE", "%s/versions/%d" % (api, CO["kept"][0])), 403,
+                            M["403_delete_version_scope"], hint="delete:packages")
+            expect_gh_error(gh(T["delete_only"], *hv, "-X", "POST", api + "/restore"), 403, M["403_restore_scope"],
+                            hint="write:packages")
+        R.check("%s 403 without delete:packages, without write:packages: gh names the missing scope%s" % (v, where), refusals)
 
 R.exit()

@@ -3,13 +3,19 @@ until a page comes back empty (it does not read `Link`); `last_page()` reads `pa
 Errors raise fasttransport's APIError carrying the HTTP status. The API version is chosen per call with
 `headers_`. The rest of the packages API goes through ghapi's generated `packages.*`, `users.*` and
 `rate_limit.get` operations; those put path parameters in unescaped, so a container name with `/` goes
-through ghapi's generic call with `route=` (which escapes it to %2F)."""
+through ghapi's generic call with `route=` (which escapes it to %2F).
+
+The cleanup scenario (SPEC §15-§17), between two `POST /_emulator/reset`s, through ghapi's generated write
+operations on a user's own packages: `packages.delete_package_version_for_user` over a retention decision
+(`raw_=True` shows the 204), the 400s for downloads and the last version, `delete_package_for_user`,
+`restore_package_for_authenticated_user`, `restore_package_version_for_user`."""
 
 from fasttransport.errors import APIError
 from ghapi.all import GhApi
 from ghapi.page import sync_paged, sync_pages
 
-from interop_common import CheckFailed, Reporter, base_url, expect_equal, expect_raises, load_expected
+from interop_common import (CheckFailed, Reporter, WriteScenario, base_url, expect_equal, expect_raises,
+                             load_expected)
 
 E = load_expected()
 BASE = base_url()
@@ -196,5 +202,72 @@ for v in E["versions"]:
         expect_raises("installation token on /user", lambda: api(T["installation"]).users.get_authenticated(headers_=hv),
                       APIError, error(403, M["403_integration"]))
     R.check("%s errors: 404 Package (version) not found., 403 token kinds" % v, errors)
+
+
+# --- Cleanup (SPEC §15-§17): ghapi's generated write operations on a user's own packages -------------------------
+C = E["cleanup"]
+CU = C["user"]
+IMG = CU["image"]
+LIB = CU["lib"]
+
+
+def no_content(what, resp):
+    expect_equal(what + ": (status, body)", (resp.status_code, resp.content), (204, b""))
+
+
+for v in E["versions"]:
+    hv = {"X-GitHub-Api-Version": v}
+    cl = api(T["cleaner"])
+    P = cl.packages
+
+    with WriteScenario(R, "%s ghapi cleanup %s/%s" % (v, CU["login"], IMG["name"])):
+        def retention(P=P, hv=hv):
+            got = P.get_all_package_versions_for_package_owned_by_user("container", IMG["name"], CU["login"], headers_=hv)
+            kept = [x.id for x in got if x.metadata.container.tags][:C["keep"]]
+            deletes = [x.id for x in got if x.id not in kept]
+            expect_equal("(kept, to delete)", (kept, deletes), (IMG["kept"], IMG["deletes"]))
+            outcome = {}
+            for vid in deletes:
+                try:
+                    r = P.delete_package_version_for_user("container", IMG["name"], CU["login"], vid, headers_=hv, raw_=True)
+                    outcome[vid] = (r.status_code, r.content)
+                except APIError as e:
+                    outcome[vid] = (e.status_code, e.message)
+            want = {vid: (204, b"") for vid in IMG["deleted"]}
+            want.update({vid: (400, M["400_downloads"]) for vid in IMG["refused"]})
+            expect_equal("outcomes", outcome, want)
+            got = P.get_all_package_versions_for_package_owned_by_authenticated_user("container", IMG["name"], headers_=hv)
+            expect_equal("left", [x.id for x in got], [w["id"] for w in IMG["versions"] if w["id"] not in IMG["deleted"]])
+            # GitHub's description has `state` on the /user route, not on /users (SPEC §18)
+            gone = P.get_all_package_versions_for_package_owned_by_authenticated_user("container", IMG["name"],
+                                                                                      state="deleted", headers_=hv)
+            expect_equal("state=deleted", [x.id for x in gone], IMG["deleted"])
+        R.check("%s packages.delete_package_version_for_user over a retention decision: 204, 400 over 5000 downloads" % v,
+                retention)
+
+        def package(P=P, hv=hv):
+            no_content("restore_package_version_for_user", P.restore_package_version_for_user(
+                "container", IMG["name"], CU["login"], IMG["deleted"][0], headers_=hv, raw_=True))
+            no_content("delete_package_for_user", P.delete_package_for_user("container", IMG["name"], CU["login"],
+                                                                            headers_=hv, raw_=True))
+            expect_raises("get the deleted package", lambda: P.get_package_for_user(
+                "container", IMG["name"], CU["login"], headers_=hv), APIError, error(404, M["404_package"]))
+            expect_equal("list", list(P.list_packages_for_user(CU["login"], package_type="container", headers_=hv)), [])
+            no_content("restore_package_for_authenticated_user", P.restore_package_for_authenticated_user(
+                "container", IMG["name"], headers_=hv, raw_=True))
+            got = P.get_all_package_versions_for_package_owned_by_user("container", IMG["name"], CU["login"], headers_=hv)
+            expect_equal("back with every version", [x.id for x in got], [w["id"] for w in IMG["versions"]])
+            expect_equal("list", [p.name for p in P.list_packages_for_user(CU["login"], package_type="container",
+                                                                           headers_=hv)], [IMG["name"]])
+        R.check("%s restore_package_version_for_user, delete_package_for_user, restore_package_for_authenticated_user" % v,
+                package)
+
+        def last_version(P=P, hv=hv):
+            ids = LIB["version_ids"]
+            no_content("delete the newest", P.delete_package_version_for_authenticated_user(
+                "npm", LIB["name"], ids[0], headers_=hv, raw_=True))
+            expect_raises("the last version", lambda: P.delete_package_version_for_user(
+                "npm", LIB["name"], CU["login"], ids[1], headers_=hv), APIError, error(400, M["400_last_version"]))
+        R.check("%s delete_package_version_for_authenticated_user, then the last version -> APIError 400" % v, last_version)
 
 R.exit()

@@ -9,6 +9,13 @@ Docker-migration conflicts), `rest(V).users.get_authenticated` / `get_by_usernam
 `paginate` over a version list, and raw `request`s that follow a package's `url` and a version list's
 `Link: rel="next"`, directly and under GHES's `/api/v3`.
 
+Then the cleanup scenarios (SPEC §15-§17, §20), each between two `POST /_emulator/reset`s: a retention run over
+an organisation's container (`rest(V).paginate` over the versions, keep the 2 newest tagged ones by
+`metadata.container.tags`, `delete_package_version_for_org` the rest), the last-tagged refusal, a version
+restore, `delete_package_for_org` / `restore_package_for_org`, the export; the same through `_for_user` and
+`_for_authenticated_user` on a user's own packages (the download-count and last-version refusals); the
+refusals of scopes and admin rights; and the clock (`PUT /_emulator/clock`) against the 30-day window.
+
 githubkit puts `package_name` into the path unescaped: a name with `/` is passed as `%2F` (httpx keeps it).
 Its enum for package visibility has no "internal": typed calls never ask for internal packages, except the
 checks that pin that refusal."""
@@ -21,7 +28,8 @@ from githubkit import GitHub, TokenAuthStrategy, UnauthAuthStrategy
 from githubkit.exception import RequestFailed
 from githubkit.utils import UNSET
 
-from interop_common import CheckFailed, Reporter, base_url, expect_equal, expect_raises, load_expected
+from interop_common import (CheckFailed, Clock, Reporter, WriteScenario, base_url, expect_equal, expect_raises,
+                             export, export_package, load_expected, set_clock)
 
 E = load_expected()
 BASE = base_url()
@@ -234,11 +242,11 @@ for v in E["versions"]:
         web = pkgs[0]
         expect_equal("id", web.id, WEB["id"])
         expect_equal("version_count", web.version_count, WEB["version_count"])
-        expect_equal("visibility", [p.visibility for p in pkgs], ["private", "public", "private"])
+        expect_equal("visibility", [p.visibility for p in pkgs], O["container"]["admin_visibility"])
         expect_equal("url (name with / as %2F)", web.url, "%s/%s" % (BASE, org_path))
         expect_equal("html_url", web.html_url, WEB["html_url"])
         expect_equal("repository.full_name", [p.repository.full_name if p.repository else None for p in pkgs],
-                     [WEB["repository"], None, None])
+                     O["container"]["admin_repositories"])
         expect_equal("owner (login, id, type, node_id)",
                      {(p.owner.login, p.owner.id, p.owner.type, p.owner.node_id) for p in pkgs},
                      {(ORG, O["id"], "Organization", O["node_id"])})
@@ -533,5 +541,253 @@ for v in E["versions"]:
             expect_equal("%s ids" % (prefix or "/"), ids, BIG["version_ids"])
             expect_equal("%s last page links" % (prefix or "/"), sorted(resp.raw_response.links), ["first", "prev"])
     R.check("%s follow a package's url and a version list's rel=\"next\" (also under /api/v3)" % v, follow)
+
+
+# --- Cleanup (SPEC §15-§17, §20): a retention tool's run through githubkit's own write operations --------------
+C = E["cleanup"]
+CO = C["org"]
+CU = C["user"]
+KEEP = C["keep"]
+writer = client(T["cleanup"])
+clients.update({k: client(T[k]) for k in ("delete_only", "member_delete", "cleaner")})
+
+
+def no_content(what, resp):
+    expect_equal(what + ": status", resp.status_code, 204)
+    expect_equal(what + ": body", resp.content, b"")
+    expect_equal(what + ": Content-Type", resp.headers.get("content-type"), None)
+
+
+def retention(versions, keep):
+    """What a retention tool decides from the listing (newest first): keep the `keep` newest versions that
+    carry a container tag, delete every other one."""
+    kept = [x.id for x in versions if x.metadata.container.tags][:keep]
+    return kept, [x.id for x in versions if x.id not in kept]
+
+
+for v in E["versions"]:
+    hv = {"X-GitHub-Api-Version": v}
+    pk = writer.rest(v).packages
+    org_doc = DOCS + "delete-package-version-for-an-organization"
+
+    with WriteScenario(R, "%s org cleanup %s" % (v, CO["name"])) as sc:
+        state = {}
+
+        def decide(pk=pk, hv=hv):
+            state["clock"] = Clock(CO["clock_in_window"])
+            # a tool lists in pages (per_page=4: two pages) and reads the tags of each version
+            got = list(full.rest.paginate(pk.get_all_package_versions_for_package_owned_by_org, package_type="container",
+                                          package_name=CO["path_name"], org=CO["owner"], per_page=4, headers=hv))
+            expect_equal("versions (id, tags), newest first", [(x.id, x.metadata.container.tags) for x in got],
+                         [(w["id"], w["tags"]) for w in CO["versions"]])
+            kept, deletes = retention(got, KEEP)
+            expect_equal("kept", kept, CO["kept"])
+            expect_equal("to delete", deletes, CO["deletes"])
+            state["deletes"] = deletes
+        R.check("%s retention: paginate the versions, keep the %d newest tagged (metadata.container.tags)" % (v, KEEP),
+                decide)
+
+        def delete_rest(pk=pk):
+            for vid in state["deletes"]:
+                no_content("delete %d" % vid, pk.delete_package_version_for_org("container", CO["path_name"], CO["owner"], vid))
+        R.check("%s delete_package_version_for_org each of the rest -> 204, no body (a private one over 5000 downloads too)"
+                % v, delete_rest)
+
+        def remaining(pk=pk, hv=hv):
+            got = pk.get_all_package_versions_for_package_owned_by_org("container", CO["path_name"], CO["owner"]).parsed_data
+            expect_equal("active versions", [x.id for x in got], CO["kept"])
+            p = pk.get_package_for_organization("container", CO["path_name"], CO["owner"]).parsed_data
+            expect_equal("version_count", p.version_count, len(CO["kept"]))
+            gone = pk.get_all_package_versions_for_package_owned_by_org("container", CO["path_name"], CO["owner"],
+                                                                        state="deleted").parsed_data
+            expect_equal("state=deleted ids (newest first)", [x.id for x in gone],
+                         [w for w in [x["id"] for x in CO["versions"]] if w in CO["deletes"]] + [CO["reused"]["id"]])
+            for x in gone:
+                when = x.deleted_at.strftime("%Y-%m-%dT%H:%M:%SZ") if x.deleted_at else None
+                if x.id == CO["reused"]["id"]:
+                    expect_equal("fixture's deleted_at", when, CO["reused"]["deleted_at"])
+                else:
+                    state["clock"].expect_deleted_at("version %d" % x.id, when)
+            fails("get a deleted version", lambda: pk.get_package_version_for_organization(
+                package_type="container", package_name=CO["path_name"], org=CO["owner"],
+                package_version_id=CO["deletes"][0]), 404, M["404_version"])
+            fails("delete it again", lambda: pk.delete_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], CO["deletes"][0]), 404, M["404_version"], org_doc)
+        R.check("%s the kept versions remain; the rest under state=deleted, deleted_at by the emulator's clock" % v, remaining)
+
+        def refusals(pk=pk):
+            fails("restore the version whose name is in use", lambda: pk.restore_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], CO["reused"]["id"]), 400, M["400_version_name"],
+                DOCS + "restore-package-version-for-an-organization")
+            fails("restore the package while its namespace is active", lambda: pk.restore_package_for_org(
+                "container", CO["path_name"], CO["owner"]), 400, M["400_namespace"],
+                DOCS + "restore-a-package-for-an-organization")
+            no_content("delete %d, the older kept one" % CO["trim"], pk.delete_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], CO["trim"]))
+            fails("delete the last tagged version", lambda: pk.delete_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], CO["last_tagged"]), 400, M["400_last_tagged"], org_doc)
+            no_content("restore_package_version_for_org %d" % CO["trim"], pk.restore_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], CO["trim"]))
+            got = pk.get_all_package_versions_for_package_owned_by_org("container", CO["path_name"], CO["owner"]).parsed_data
+            expect_equal("active versions after the restore", [x.id for x in got], CO["kept"])
+        R.check("%s 400s: version name in use, namespace in use, the last tagged version; restore_package_version_for_org"
+                % v, refusals)
+
+        def whole_package(pk=pk):
+            no_content("delete_package_for_org", pk.delete_package_for_org("container", CO["path_name"], CO["owner"]))
+            fails("get the deleted package", lambda: pk.get_package_for_organization(
+                "container", CO["path_name"], CO["owner"]), 404, M["404_package"])
+            fails("its versions", lambda: pk.get_all_package_versions_for_package_owned_by_org(
+                "container", CO["path_name"], CO["owner"]), 404, M["404_package"])
+            fails("restore a version of the deleted package", lambda: pk.restore_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], CO["deletes"][0]), 404, M["404_package"])
+            names = [p.name for p in pk.list_packages_for_organization(CO["owner"], package_type="container").parsed_data]
+            expect_equal("container listing without it", names, CO["others"])
+            no_content("restore_package_for_org", pk.restore_package_for_org("container", CO["path_name"], CO["owner"]))
+            p = pk.get_package_for_organization("container", CO["path_name"], CO["owner"]).parsed_data
+            expect_equal("restored (id, version_count): the most recently deleted", (p.id, p.version_count),
+                         (CO["id"], len(CO["kept"])))
+            got = pk.get_all_package_versions_for_package_owned_by_org("container", CO["path_name"], CO["owner"]).parsed_data
+            expect_equal("back with the versions it had", [x.id for x in got], CO["kept"])
+            names = [p.name for p in pk.list_packages_for_organization(CO["owner"], package_type="container").parsed_data]
+            expect_equal("container listing with it again", names, O["container"]["admin"])
+            # the older deleted package of that name is still within its 30 days: its namespace is in use again
+            fails("restore again", lambda: pk.restore_package_for_org(
+                "container", CO["path_name"], CO["owner"]), 400, M["400_namespace"])
+        R.check("%s delete_package_for_org -> 404 and gone from the list; restore_package_for_org -> back with its versions"
+                % v, whole_package)
+
+        def exported(sc=sc):
+            doc = export()
+            before = sc.before
+            p = export_package(doc, CO["owner"], CO["id"])
+            expect_equal("package deleted_at after the restore", p.get("deleted_at"), None)
+            dated = {x["id"]: x.get("deleted_at") for x in p["versions"]}
+            for vid in CO["deletes"]:
+                state["clock"].expect_deleted_at("export: version %d" % vid, dated.get(vid))
+            expect_equal("export: kept versions carry no deleted_at", [dated.get(i) for i in CO["kept"]], [None] * KEEP)
+            # apart from those deleted_at, the data set is the one before the scenario
+            for x in p["versions"]:
+                if x["id"] in CO["deletes"]:
+                    x.pop("deleted_at", None)
+            expect_equal("export otherwise unchanged", doc == before, True)
+        R.check("%s GET /_emulator/fixtures/export: the deleted versions with deleted_at, nothing else changed" % v, exported)
+
+    with WriteScenario(R, "%s user cleanup %s/%s" % (v, CU["login"], CU["image"]["name"])):
+        cl = clients["cleaner"].rest(v).packages
+        img = CU["image"]
+        lib = CU["lib"]
+
+        def user_retention(cl=cl):
+            got = cl.get_all_package_versions_for_package_owned_by_authenticated_user("container", img["name"]).parsed_data
+            kept, deletes = retention(got, KEEP)
+            expect_equal("(kept, to delete)", (kept, deletes), (img["kept"], img["deletes"]))
+            outcome = {}
+            for vid in deletes:
+                try:
+                    resp = cl.delete_package_version_for_user("container", img["name"], CU["login"], vid)
+                    outcome[vid] = (resp.status_code, resp.content)
+                except RequestFailed as e:
+                    outcome[vid] = (e.response.status_code, e.response.json().get("message"))
+            want = {vid: (204, b"") for vid in img["deleted"]}
+            want.update({vid: (400, M["400_downloads"]) for vid in img["refused"]})
+            expect_equal("delete_package_version_for_user outcomes (5000 downloads: deleted; 5001, public: refused)",
+                         outcome, want)
+            got = cl.get_all_package_versions_for_package_owned_by_user("container", img["name"], CU["login"]).parsed_data
+            expect_equal("remaining", [x.id for x in got], [w["id"] for w in img["versions"] if w["id"] not in img["deleted"]])
+        R.check("%s _for_user retention: 204 at 5000 downloads, 400 over 5000 on a public version" % v, user_retention)
+
+        def user_restores(cl=cl):
+            for vid in img["deleted"]:
+                no_content("restore_package_version_for_authenticated_user %d" % vid,
+                           cl.restore_package_version_for_authenticated_user("container", img["name"], vid))
+            got = cl.get_all_package_versions_for_package_owned_by_authenticated_user("container", img["name"]).parsed_data
+            expect_equal("every version back", [x.id for x in got], [w["id"] for w in img["versions"]])
+            no_content("delete_package_for_authenticated_user (downloads do not block it)",
+                       cl.delete_package_for_authenticated_user("container", img["name"]))
+            fails("get_package_for_user", lambda: cl.get_package_for_user("container", img["name"], CU["login"]),
+                  404, M["404_package"], DOCS + "get-a-package-for-a-user")
+            expect_equal("list_packages_for_authenticated_user(container)",
+                         cl.list_packages_for_authenticated_user(package_type="container").parsed_data, [])
+            no_content("restore_package_for_user", cl.restore_package_for_user("container", img["name"], CU["login"]))
+            p = cl.get_package_for_authenticated_user("container", img["name"]).parsed_data
+            expect_equal("restored (id, version_count)", (p.id, p.version_count), (img["id"], len(img["versions"])))
+        R.check("%s restore_package_version_for_authenticated_user, delete_package_for_authenticated_user, "
+                "restore_package_for_user" % v, user_restores)
+
+        def last_version(cl=cl):
+            ids = lib["version_ids"]  # generated: the newest first
+            got = [x.id for x in cl.get_all_package_versions_for_package_owned_by_user("npm", lib["name"], CU["login"]).parsed_data]
+            expect_equal("generated versions", got, ids)
+            no_content("delete_package_version_for_authenticated_user %d" % ids[0],
+                       cl.delete_package_version_for_authenticated_user("npm", lib["name"], ids[0]))
+            fails("the last version", lambda: cl.delete_package_version_for_user("npm", lib["name"], CU["login"], ids[1]),
+                  400, M["400_last_version"], DOCS + "delete-package-version-for-a-user")
+            fails("through /user", lambda: cl.delete_package_version_for_authenticated_user("npm", lib["name"], ids[1]),
+                  400, M["400_last_version"], DOCS + "delete-a-package-version-for-the-authenticated-user")
+            exported = export_package(export(), CU["login"], lib["id"])["versions"]
+            expect_equal("export: generated versions written out, the deleted one dated",
+                         sorted((x["id"], x["name"], "deleted_at" in x) for x in exported),
+                         sorted([(ids[0], lib["version_names"][0], True), (ids[1], lib["version_names"][1], False)]))
+        R.check("%s generated npm versions: delete one, the last one -> 400 (both owner routes)" % v, last_version)
+
+    with WriteScenario(R, "%s write refusals" % v):
+        def scopes_and_admins(v=v, pk=pk):
+            path = (CO["path_name"], CO["owner"])
+            fails("read:packages+repo only: delete a version", lambda: full.rest(v).packages.delete_package_version_for_org(
+                "container", *path, CO["deletes"][0]), 403, M["403_delete_version_scope"], org_doc)
+            fails("read:packages+repo only: delete the package", lambda: full.rest(v).packages.delete_package_for_org(
+                "container", *path), 403, M["403_delete_scope"])
+            do = clients["delete_only"].rest(v).packages
+            no_content("delete:packages: delete", do.delete_package_version_for_org("container", *path, CO["deletes"][0]))
+            fails("no write:packages: restore the version", lambda: do.restore_package_version_for_org(
+                "container", *path, CO["deletes"][0]), 403, M["403_restore_version_scope"])
+            fails("no write:packages: restore a package", lambda: do.restore_package_for_org(
+                "container", *path), 403, M["403_restore_scope"])
+            hub = clients["member_delete"].rest(v).packages
+            t = CO["member_admin_of"]
+            fails("package admin, not an org admin", lambda: hub.delete_package_version_for_org(
+                t["package_type"], t["name"], CO["owner"], t["version_id"]), 403, M["403_admin"])
+            fails("a private package hubot may not read", lambda: hub.delete_package_for_org(
+                "container", *path), 404, M["404_package"])
+            fails("another user's public package", lambda: pk.delete_package_for_user(
+                "container", CU["image"]["name"], CU["login"]), 403, M["403_admin"])
+            fails("no such version", lambda: pk.delete_package_version_for_org("container", *path, 1), 404, M["404_version"])
+            fails("a fixture-deleted version past 30 days (real clock)", lambda: pk.restore_package_version_for_org(
+                "container", *path, CO["reused"]["id"]), 404, M["404_version"])
+        R.check("%s 403 scopes (delete:packages, write:packages), 403 admin, 404 for what it may not read" % v,
+                scopes_and_admins)
+
+    with WriteScenario(R, "%s clock" % v):
+        def thirty_days(pk=pk):
+            clock = Clock(CO["clock_in_window"])
+            vid = CO["deletes"][0]
+            no_content("delete version", pk.delete_package_version_for_org("container", CO["path_name"], CO["owner"], vid))
+            clock.advance(29 * 86400)
+            no_content("restore it 29 days later", pk.restore_package_version_for_org(
+                "container", CO["path_name"], CO["owner"], vid))
+            no_content("delete it again", pk.delete_package_version_for_org("container", CO["path_name"], CO["owner"], vid))
+            no_content("delete the package", pk.delete_package_for_org("container", CO["path_name"], CO["owner"]))
+            clock.advance(31 * 86400)
+            fails("restore the package 31 days later", lambda: pk.restore_package_for_org(
+                "container", CO["path_name"], CO["owner"]), 404, M["404_package"], DOCS + "restore-a-package-for-an-organization")
+            p = export_package(export(), CO["owner"], CO["id"])
+            clock.now -= 31 * 86400
+            clock.expect_deleted_at("export: the package", p.get("deleted_at"))
+        R.check("%s PUT /_emulator/clock: restore within 30 days -> 204, advance 31 days -> 404 Package not found." % v,
+                thirty_days)
+
+        def fixture_deleted(pk=pk):
+            g = C["gone"]
+            Clock(g["clock_past_window"])
+            fails("restore %s 31 days after its deleted_at" % g["name"], lambda: pk.restore_package_for_org(
+                "npm", g["name"], CO["owner"]), 404, M["404_package"])
+            Clock(g["clock_in_window"])
+            no_content("restore it 29 days after", pk.restore_package_for_org("npm", g["name"], CO["owner"]))
+            p = pk.get_package_for_organization("npm", g["name"], CO["owner"]).parsed_data
+            expect_equal("restored (id, name)", (p.id, p.name), (g["id"], g["name"]))
+            got = set_clock(real=True)
+            expect_equal("{\"real\": true}", got.get("real"), True)
+        R.check("%s clock vs a fixture's deleted_at: 31 days -> 404, 29 days -> 204" % v, fixture_deleted)
 
 R.exit()

@@ -40,7 +40,7 @@ def expect_equal(what, got, want)
   raise CheckFailed, "#{what}: got #{got.inspect}, want #{want.inspect}"
 end
 
-def expect_error(klass, status, message)
+def expect_error(klass, status, message, doc = nil)
   result = yield
   raise CheckFailed, "returned #{result.class}, want #{klass} raised"
 rescue CheckFailed
@@ -51,6 +51,7 @@ rescue Octokit::Error => e
   body = JSON.parse(e.response_body)
   expect_equal("message", body["message"], message)
   expect_equal("status field", body["status"], status.to_s)
+  expect_equal("documentation_url", body["documentation_url"], doc) if doc
 end
 
 def client(token, **opts)
@@ -286,6 +287,116 @@ E["versions"].each do |v|
     expect_error(Octokit::Forbidden, 403, M["403_get_scope"]) { client(T["noscope"]).get(WEB_PATH, headers: hv) }
     x = client(T["installation"]).get(WEB_PATH, headers: hv)
     expect_equal("installation token reads its repository's package", x.id, WEB["id"])
+  end
+end
+
+
+# --- Cleanup (SPEC §15-§17): keep the 2 newest tagged versions, delete the rest, through octokit's delete/post -----
+C = E["cleanup"]
+CO = C["org"]
+CU = C["user"]
+
+def control(method, path)
+  uri = URI("#{BASE}/_emulator/#{path}")
+  req = method == :post ? Net::HTTP::Post.new(uri) : Net::HTTP::Get.new(uri)
+  res = Net::HTTP.start(uri.host, uri.port) { |h| h.request(req) }
+  raise CheckFailed, "#{method.upcase} /_emulator/#{path}: HTTP #{res.code}" unless res.code == "200"
+  JSON.parse(res.body)
+end
+
+# Between two resets (the other clients share the emulator); the reset after must give back the export of before.
+def write_scenario(title)
+  before = nil
+  check("#{title}: reset before, export taken") do
+    control(:post, "reset")
+    expect_equal("clock real after reset", control(:get, "clock")["real"], true)
+    before = control(:get, "fixtures/export")
+  end
+  yield
+ensure
+  check("#{title}: reset after restores the data set (export equal to the one before)") do
+    control(:post, "reset")
+    raise CheckFailed, "no export from before" if before.nil?
+    expect_equal("export after the reset equals the one before", control(:get, "fixtures/export") == before, true)
+  end
+end
+
+def no_content(what, c, result)
+  expect_equal("#{what}: last_response.status", c.last_response.status, 204)
+  expect_equal("#{what}: returned", result, "")
+  expect_equal("#{what}: Content-Type", c.last_response.headers["content-type"], nil)
+end
+
+E["versions"].zip(%w[users orgs]).each do |v, route|
+  hv = { "X-GitHub-Api-Version" => v }
+  writer = client(T["cleanup"])
+  pkg = "#{route}/#{CO['owner']}/packages/container/#{CO['path_name']}"
+  doc = "https://docs.github.com/rest/packages/packages#delete-package-version-for-#{route == 'users' ? 'a-user' : 'an-organization'}"
+
+  write_scenario("#{v} /#{route}/{org} cleanup") do
+    check("#{v} retention over /#{route}/#{CO['owner']}: paginate, keep the #{C['keep']} newest tagged, client.delete the rest -> 204") do
+      versions = client(T["cleanup"], auto_paginate: true, per_page: 4).paginate("#{pkg}/versions", headers: hv)
+      expect_equal("versions (id, tags)", versions.map { |x| [x.id, x.metadata.container.tags] },
+                   CO["versions"].map { |w| [w["id"], w["tags"]] })
+      kept = versions.select { |x| x.metadata.container.tags.any? }.first(C["keep"]).map(&:id)
+      deletes = versions.map(&:id) - kept
+      expect_equal("(kept, to delete)", [kept, deletes], [CO["kept"], CO["deletes"]])
+      deletes.each { |id| no_content("delete #{id}", writer, writer.delete("#{pkg}/versions/#{id}", headers: hv)) }
+      expect_equal("left", writer.get("#{pkg}/versions", headers: hv).map(&:id), CO["kept"])
+      expect_equal("version_count", writer.get(pkg, headers: hv).version_count, CO["kept"].size)
+      gone = writer.get("#{pkg}/versions", state: "deleted", headers: hv)
+      expect_equal("state=deleted", gone.map(&:id), CO["deletes"] + [CO["reused"]["id"]])
+      expect_equal("deleted_at present", gone.map { |x| x.deleted_at.is_a?(Time) }, [true] * gone.size)
+    end
+
+    check("#{v} the last tagged version -> Octokit::BadRequest; deleted twice -> Octokit::NotFound") do
+      no_content("delete #{CO['trim']}", writer, writer.delete("#{pkg}/versions/#{CO['trim']}", headers: hv))
+      expect_error(Octokit::BadRequest, 400, M["400_last_tagged"], doc) do
+        writer.delete("#{pkg}/versions/#{CO['last_tagged']}", headers: hv)
+      end
+      expect_error(Octokit::NotFound, 404, M["404_version"], doc) do
+        writer.delete("#{pkg}/versions/#{CO['trim']}", headers: hv)
+      end
+      expect_equal("left", writer.get("#{pkg}/versions", headers: hv).map(&:id), [CO["last_tagged"]])
+    end
+
+    check("#{v} client.delete the package -> 204, NotFound after, client.post …/restore -> 204, the listings") do
+      no_content("delete package", writer, writer.delete(pkg, headers: hv))
+      expect_error(Octokit::NotFound, 404, M["404_package"]) { writer.get(pkg, headers: hv) }
+      expect_equal("listing without it",
+                   writer.get("#{route}/#{CO['owner']}/packages", package_type: "container", headers: hv).map(&:name),
+                   CO["others"])
+      no_content("restore package", writer, writer.post("#{pkg}/restore", headers: hv))
+      p = writer.get(pkg, headers: hv)
+      expect_equal("restored (id, version_count, url)", [p.id, p.version_count, p.url],
+                   [CO["id"], 1, "#{BASE}/orgs/#{CO['owner']}/packages/container/#{CO['path_name']}"])
+      expect_equal("back with its version", writer.get("#{pkg}/versions", headers: hv).map(&:id), [CO["last_tagged"]])
+      expect_equal("listing with it",
+                   writer.get("#{route}/#{CO['owner']}/packages", package_type: "container", headers: hv).map(&:name),
+                   O["container"]["admin"])
+    end
+
+    check("#{v} the workflow's GITHUB_TOKEN (installation of #{WEB['repository']}): its repository's package only") do
+      inst = client(T["installation"])
+      no_content("restore #{CO['trim']}", inst, inst.post("#{pkg}/versions/#{CO['trim']}/restore", headers: hv))
+      no_content("delete #{CO['trim']}", inst, inst.delete("#{pkg}/versions/#{CO['trim']}", headers: hv))
+      f = CO["foreign_public"]
+      expect_error(Octokit::Forbidden, 403, M["403_integration"]) do
+        inst.delete("#{route}/#{CO['owner']}/packages/#{f['package_type']}/#{f['name']}/versions/#{f['version_id']}", headers: hv)
+      end
+      expect_error(Octokit::Forbidden, 403, M["403_integration"]) do
+        inst.delete("user/packages/container/#{CU['image']['name']}", headers: hv)
+      end
+    end
+
+    check("#{v} a public version over 5000 downloads -> Octokit::BadRequest (users/#{CU['login']})") do
+      cl = client(T["cleaner"])
+      img = "users/#{CU['login']}/packages/container/#{CU['image']['name']}"
+      expect_error(Octokit::BadRequest, 400, M["400_downloads"]) do
+        cl.delete("#{img}/versions/#{CU['image']['refused'][0]}", headers: hv)
+      end
+      no_content("5000 downloads", cl, cl.delete("#{img}/versions/#{CU['image']['deleted'][0]}", headers: hv))
+    end
   end
 end
 

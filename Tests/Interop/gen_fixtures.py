@@ -6,6 +6,10 @@ repository with a collaborator, a container package with explicit tagged/untagge
 whose generated versions span several pages, Docker-migration conflict packages, a deleted package); tokens
 for each of them, an installation token of ORG/APP_REPO and a fine-grained PAT.
 
+For the cleanup scenarios (SPEC §15-§17, §20): the container CLEAN_NAME of ORG (six versions, four tagged, and a
+deleted one whose name is in use again), the user CLEANER with a public container (one version over 5000
+downloads) and a generated npm package of two versions, and tokens with delete:packages/write:packages.
+
     python3 gen_fixtures.py [OUT_DIR]          # default: Tests/Interop/Fixtures next to this file
     python3 gen_fixtures.py --check [OUT_DIR]  # exit 1 if the committed files differ from the generator
 
@@ -36,6 +40,14 @@ TOKENS = {
     "installation": "ghs_interopAppRepoWorkflow00000000000",
     # octocat's fine-grained PAT: refused on packages routes, taken on conflicts and account routes
     "fine_grained": "github_pat_interopOctocatFineGrained000",
+    # octocat (an admin of ORG) with what a cleanup tool needs: delete:packages and write:packages
+    "cleanup": "ghp_interopOctocatCleanup0000000000000",
+    # octocat with delete:packages but no write:packages -> restores refused (403)
+    "delete_only": "ghp_interopOctocatDeleteOnly0000000000",
+    # hubot (plain member of ORG, admin of org-tools) with the delete scopes -> 403 on /orgs/ writes
+    "member_delete": "ghp_interopHubotDelete000000000000000",
+    # CLEANER, every write scope, on its own namespace (/user, /users/{username})
+    "cleaner": "ghp_interopCleanerWrite00000000000000",
 }
 
 BULK_USER = "bulk-publisher"
@@ -48,6 +60,16 @@ SITE_REPO = "interop-site"    # public
 BIG_ID = 7302                 # big-lib: generated versions spanning several pages
 BIG_COUNT = 75
 BIG_CREATED = "2024-03-01T00:00:00Z"
+CLEAN_ID = 7310               # the cleanup scenario's container (private, linked to APP_REPO, not inherited)
+CLEAN_NAME = APP_REPO + "/api"
+CLEAN_OLD_ID = 7311           # a deleted package of the same name
+CLEAN_OLD_DELETED_AT = "2025-05-29T00:00:00Z"
+CLEANER = "interop-cleaner"   # a user owning the /user and /users/{username} cleanup scenario
+CLEANER_ID = 9100001
+CLEANER_IMAGE_ID = 9120
+CLEANER_LIB_ID = 9121
+CLEANER_LIB_CREATED = "2025-07-10T00:00:00Z"
+GONE_DELETED_AT = "2025-01-01T00:00:00Z"
 
 
 def date(day_index):
@@ -138,6 +160,37 @@ TOOLS_VERSIONS = [
     {"id": 7306001, "name": "2.0.0", "created_at": "2025-05-01T00:00:00Z", "updated_at": "2025-05-01T00:00:00Z"},
 ]
 
+# The retention scenario's container: six active versions, four tagged, declared out of order; 7310000 was deleted
+# and its digest pushed again as 7310006 (restoring it: "name in use").
+CLEAN_VERSIONS = [
+    {"id": 7310003, "name": digest("api:3"), "tags": ["2.0"], "downloads": 7,
+     "created_at": "2025-06-03T00:00:00Z", "updated_at": "2025-06-03T00:00:00Z"},
+    {"id": 7310006, "name": digest("api:6"), "tags": ["latest", "3.0"], "downloads": 9000,
+     "created_at": "2025-06-06T00:00:00Z", "updated_at": "2025-06-06T00:00:00Z"},
+    {"id": 7310001, "name": digest("api:1"), "tags": ["1.0"], "downloads": 6000,
+     "created_at": "2025-06-01T00:00:00Z", "updated_at": "2025-06-01T00:00:00Z"},
+    {"id": 7310005, "name": digest("api:5"), "tags": [], "downloads": 2,
+     "created_at": "2025-06-05T00:00:00Z", "updated_at": "2025-06-05T00:00:00Z"},
+    {"id": 7310002, "name": digest("api:2"), "tags": [],
+     "created_at": "2025-06-02T00:00:00Z", "updated_at": "2025-06-02T00:00:00Z"},
+    {"id": 7310004, "name": digest("api:4"), "tags": ["2.1"], "downloads": 11,
+     "created_at": "2025-06-04T00:00:00Z", "updated_at": "2025-06-04T00:00:00Z"},
+    {"id": 7310000, "name": digest("api:6"), "tags": [], "deleted_at": "2025-06-05T12:00:00Z",
+     "created_at": "2025-05-30T00:00:00Z", "updated_at": "2025-05-30T00:00:00Z"},
+]
+
+# CLEANER's public container: 9120000 (tagged, the oldest) has more than 5000 downloads, 9120001 exactly 5000
+CLEANER_VERSIONS = [
+    {"id": 9120000, "name": digest("cleaner:0"), "tags": ["0.1"], "downloads": 5001,
+     "created_at": "2025-07-01T00:00:00Z", "updated_at": "2025-07-01T00:00:00Z"},
+    {"id": 9120001, "name": digest("cleaner:1"), "tags": [], "downloads": 5000,
+     "created_at": "2025-07-02T00:00:00Z", "updated_at": "2025-07-02T00:00:00Z"},
+    {"id": 9120002, "name": digest("cleaner:2"), "tags": ["1.0"], "downloads": 40,
+     "created_at": "2025-07-03T00:00:00Z", "updated_at": "2025-07-03T00:00:00Z"},
+    {"id": 9120003, "name": digest("cleaner:3"), "tags": ["latest", "1.1"], "downloads": 3,
+     "created_at": "2025-07-04T00:00:00Z", "updated_at": "2025-07-04T00:00:00Z"},
+]
+
 DOCKER_VERSIONS = [
     {"id": 7308001, "name": digest("docker:1"), "tags": ["latest", "v1"],
      "created_at": "2024-09-01T00:00:00Z", "updated_at": "2024-09-01T00:00:00Z"},
@@ -173,11 +226,34 @@ def org():
         # deleted: hidden from every read (SPEC §14)
         {"id": 7309, "name": "gone-lib", "package_type": "npm", "visibility": "public",
          "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
-         "deleted_at": "2025-01-01T00:00:00Z"},
+         "deleted_at": GONE_DELETED_AT},
+        # the cleanup scenario's container, last so every other listing keeps its order; linked to APP_REPO
+        # (its installation token is its admin) without inherit_access (the collaborator does not see it)
+        {"id": CLEAN_ID, "name": CLEAN_NAME, "package_type": "container", "visibility": "private",
+         "repository": APP_REPO,
+         "created_at": "2025-05-30T00:00:00Z", "updated_at": "2025-06-06T00:00:00Z", "versions": CLEAN_VERSIONS},
+        # an earlier package of that name, deleted before the namespace was reused: restoring while CLEAN_NAME is
+        # active is refused (namespace in use); once CLEAN_NAME is deleted too, the most recent one comes back
+        {"id": CLEAN_OLD_ID, "name": CLEAN_NAME, "package_type": "container", "visibility": "private",
+         "repository": APP_REPO, "created_at": "2025-05-01T00:00:00Z", "updated_at": "2025-05-01T00:00:00Z",
+         "deleted_at": CLEAN_OLD_DELETED_AT,
+         "versions": [{"id": 7311001, "name": digest("api-old:1"), "tags": ["0.9"],
+                       "created_at": "2025-05-01T00:00:00Z", "updated_at": "2025-05-01T00:00:00Z"}]},
     ]
     return {"login": ORG, "id": ORG_ID, "name": "Interop Org",
             "members": [{"login": "octocat", "role": "admin"}, {"login": "hubot", "role": "member"}],
             "repositories": repos, "packages": pk}
+
+
+def cleaner():
+    pk = [
+        {"id": CLEANER_IMAGE_ID, "name": "cleaner-image", "package_type": "container", "visibility": "public",
+         "created_at": "2025-07-01T00:00:00Z", "updated_at": "2025-07-04T00:00:00Z", "versions": CLEANER_VERSIONS},
+        {"id": CLEANER_LIB_ID, "name": "cleaner-lib", "package_type": "npm", "visibility": "private",
+         "version_count": 2, "created_at": CLEANER_LIB_CREATED, "updated_at": CLEANER_LIB_CREATED},
+    ]
+    return {"login": CLEANER, "id": CLEANER_ID, "name": "Interop Cleaner", "type": "User", "site_admin": False,
+            "repositories": [], "packages": pk}
 
 
 def bulk():
@@ -226,7 +302,20 @@ def expected():
             "403_admin": "You must have admin permissions on this package.",
             "403_integration": "Resource not accessible by integration",
             "403_fine_grained": "Resource not accessible by personal access token",
+            "403_delete_scope": "You need at least read:packages and delete:packages scopes to delete a package.",
+            "403_delete_version_scope":
+                "You need at least read:packages and delete:packages scopes to delete a package version.",
+            "403_restore_scope": "You need at least read:packages and write:packages scopes to restore a package.",
+            "403_restore_version_scope":
+                "You need at least read:packages and write:packages scopes to restore a package version.",
+            "400_downloads": "Publicly visible package versions with more than 5000 downloads cannot be deleted. "
+                             "Contact GitHub support for further assistance.",
+            "400_last_tagged": "You cannot delete the last tagged version of a package. You must delete the package instead.",
+            "400_last_version": "You cannot delete the last version of a package. You must delete the package instead.",
+            "400_namespace": "The package namespace is in use by another package. Delete that package first.",
+            "400_version_name": "The package version name is in use by another version. Delete that version first.",
         },
+        "cleanup": cleanup_expected(),
         "org": org_expected(),
         "me": me_expected(),
         # GitHub Enterprise Server's REST root (SPEC §13): the same answers, urls and Links through it
@@ -253,8 +342,11 @@ def org_expected():
         "node_id": "MDEyOk9yZ2FuaXphdGlvbjczMDAwMDE=",
         # package_type=container, by requester (SPEC §15): octocat is an admin member; hubot a plain member
         # (no access to the private ones); monalisa no member but collaborator of APP_REPO (inherit_access)
-        "container": {"admin": [web_name, "legacy-image", "legacy-private"], "member": ["legacy-image"],
-                      "collaborator": [web_name, "legacy-image"]},
+        "container": {"admin": [web_name, "legacy-image", "legacy-private", CLEAN_NAME], "member": ["legacy-image"],
+                      "collaborator": [web_name, "legacy-image"],
+                      # the admin's list: each package's visibility and linked repository
+                      "admin_visibility": ["private", "public", "private", "private"],
+                      "admin_repositories": ["%s/%s" % (ORG, APP_REPO), None, None, "%s/%s" % (ORG, APP_REPO)]},
         # package_type=npm: public / private (octocat); hubot, a member, also sees the internal one and,
         # as the package's admin, the private one
         "npm": {"public": ["big-lib"], "private": ["org-tools"], "admin": ["big-lib", "org-tools", "org-internal"],
@@ -290,6 +382,74 @@ def org_expected():
     }
 
 
+def epoch(date_string):
+    return int(datetime.datetime.strptime(date_string, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp())
+
+
+def retention(versions, keep):
+    """A retention policy as cleanup tools apply it: of the active versions newest first, keep the `keep`
+    newest that carry a tag, delete every other one (untagged and older tagged)."""
+    kept = [v["id"] for v in versions if v.get("tags")][:keep]
+    return kept, [v["id"] for v in versions if v["id"] not in kept]
+
+
+def cleanup_expected():
+    """The cleanup scenarios (SPEC §15-§17, §20), spelled out: what a retention run over each package deletes,
+    what stays, and what each refusal answers."""
+    def newest_first(versions):
+        return sorted((v for v in versions if "deleted_at" not in v), key=lambda v: (v["created_at"], v["id"]),
+                      reverse=True)
+
+    def brief(v):
+        return {"id": v["id"], "name": v["name"], "tags": v.get("tags", [])}
+    org_active = newest_first(CLEAN_VERSIONS)
+    kept, deletes = retention(org_active, 2)
+    user_active = newest_first(CLEANER_VERSIONS)
+    user_kept, user_deletes = retention(user_active, 2)
+    lib = generated_versions(CLEANER_LIB_ID, 2, CLEANER_LIB_CREATED, container=False)
+    reused = next(v for v in CLEAN_VERSIONS if "deleted_at" in v)
+    return {
+        "keep": 2,
+        "org": {
+            "owner": ORG, "name": CLEAN_NAME, "path_name": CLEAN_NAME.replace("/", "%2F"), "id": CLEAN_ID,
+            "versions": [brief(v) for v in org_active],
+            "kept": kept, "deletes": deletes,
+            # after the retention run, trimming to one tagged version: the older kept one goes (204), then the
+            # last tagged one is refused (400, SPEC §17 rule 2 before rule 3: it is also the last version)
+            "trim": kept[1], "last_tagged": kept[0],
+            # deleted in the fixtures, its name in use again by the newest version
+            "reused": {"id": reused["id"], "name": reused["name"], "deleted_at": reused["deleted_at"],
+                       "in_use_by": next(v["id"] for v in org_active if v["name"] == reused["name"])},
+            # a clock inside the reused version's 30 days (SPEC §17): its restore is refused for the name; inside
+            # the older deleted package's too: restoring the package while CLEAN_NAME is active is refused
+            "clock_in_window": epoch(reused["deleted_at"]) + 86400,
+            "older_deleted": {"id": CLEAN_OLD_ID, "deleted_at": CLEAN_OLD_DELETED_AT},
+            # the other container packages of ORG an admin lists (after CLEAN_NAME is deleted)
+            "others": [APP_REPO + "/web", "legacy-image", "legacy-private"],
+            # a public package of ORG not linked to APP_REPO: its installation token reads it, is not its admin
+            "foreign_public": {"package_type": "container", "name": "legacy-image",
+                               "version_id": generated_versions(7303, 2, "2023-06-01T00:00:00Z", True)[0]["id"]},
+            # hubot administers org-tools but is not an admin of ORG (SPEC §15: /orgs/ writes need both)
+            "member_admin_of": {"package_type": "npm", "name": "org-tools", "version_id": TOOLS_VERSIONS[0]["id"]},
+        },
+        # ORG's deleted npm package (SPEC §14): restorable with the clock inside its 30 days, not after
+        "gone": {"name": "gone-lib", "id": 7309, "deleted_at": GONE_DELETED_AT,
+                 "clock_in_window": epoch(GONE_DELETED_AT) + 29 * 86400,
+                 "clock_past_window": epoch(GONE_DELETED_AT) + 31 * 86400},
+        "user": {
+            "login": CLEANER, "id": CLEANER_ID,
+            "image": {"name": "cleaner-image", "id": CLEANER_IMAGE_ID,
+                      "versions": [brief(v) for v in user_active], "kept": user_kept, "deletes": user_deletes,
+                      # of the deletes: the one over 5000 downloads is refused, the one at exactly 5000 is not
+                      "refused": [v["id"] for v in user_active if v["id"] in user_deletes and v.get("downloads", 0) > 5000],
+                      "deleted": [v["id"] for v in user_active if v["id"] in user_deletes and v.get("downloads", 0) <= 5000]},
+            "lib": {"name": "cleaner-lib", "id": CLEANER_LIB_ID, "version_ids": [v["id"] for v in lib],
+                    "version_names": [v["name"] for v in lib]},
+        },
+    }
+
+
 def me_expected():
     """octocat through /user/... (the token's own namespace) and its account."""
     pk = {p["name"]: p for p in octocat()["packages"]}
@@ -316,6 +476,11 @@ def files():
         {"token": TOKENS["collaborator"], "login": "monalisa", "scopes": ["read:packages", "repo"]},
         {"token": TOKENS["installation"], "repository": "%s/%s" % (ORG, APP_REPO)},
         {"token": TOKENS["fine_grained"], "login": "octocat"},
+        {"token": TOKENS["cleanup"], "login": "octocat", "scopes": ["read:packages", "delete:packages", "write:packages"]},
+        {"token": TOKENS["delete_only"], "login": "octocat", "scopes": ["read:packages", "delete:packages"]},
+        {"token": TOKENS["member_delete"], "login": "hubot",
+         "scopes": ["read:packages", "delete:packages", "write:packages"]},
+        {"token": TOKENS["cleaner"], "login": CLEANER, "scopes": ["read:packages", "delete:packages", "write:packages"]},
     ]}
     out = {
         "tokens.json": tokens,
@@ -324,6 +489,7 @@ def files():
         "users/monalisa.json": monalisa(),
         "orgs/%s.json" % ORG: org(),
         "users/%s.json" % BULK_USER: bulk(),
+        "users/%s.json" % CLEANER: cleaner(),
         "../expected.json": expected(),
     }
     return {k: json.dumps(v, indent=2) + "\n" for k, v in out.items()}

@@ -16,6 +16,11 @@
 #
 # Every check prints `ok - CLIENT: CHECK` or `not ok - CLIENT: CHECK: WHY`; the last line is
 # `N passed, M failed` and the exit status is 0 only when M is 0.
+#
+# The clients share one emulator and run one after another. Their cleanup scenarios delete and restore
+# (SPEC §17): each runs between two `POST /_emulator/reset`s of its own, and run.sh resets the emulator
+# (directly, not through break_proxy.py) before every client too, so a client that dies half-way through
+# a scenario cannot leave the next one a changed data set or a set clock.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,7 +31,7 @@ PYTHON="${PYTHON:-python3}"
 CLIENTS="${INTEROP_CLIENTS:-githubkit pygithub ghapi octokit gh}"
 BREAK=""
 SELF_TEST=""
-BREAK_MODES="drop-link link-host drop-field bad-visibility drop-version error-class"
+BREAK_MODES="drop-link link-host drop-field bad-visibility drop-version error-class fake-writes write-status"
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
 while [ $# -gt 0 ]; do
@@ -166,6 +171,7 @@ start_and_wait emulator "$WORK/emulator.out" \
     "$BIN" --host 127.0.0.1 --port 0 --fixtures "$FIXTURES" || { SERVER_PID="$STARTED_PID"; die "emulator did not start"; }
 SERVER_PID="$STARTED_PID"
 URL="$STARTED_URL"
+EMU_URL="$URL" # the emulator itself; under --break, URL becomes break_proxy.py's
 say "emulator pid $SERVER_PID at $URL"
 if [ "$(wc -l <"$WORK/emulator.out")" -eq 1 ]; then
     record ok "ok - emulator: exactly one ready line on stdout"
@@ -184,10 +190,17 @@ fi
 # --- 5. The clients ---------------------------------------------------------------------------------
 say "versions: $("$PY" -c 'import importlib.metadata as m; print(", ".join("%s %s" % (p, m.version(p)) for p in ("githubkit", "githubkit-schemas-2022-11-28", "githubkit-schemas-2026-03-10", "PyGithub", "ghapi", "hishel", "httpx")))'); ruby-octokit $(dpkg-query -W -f='${Version}' ruby-octokit 2>/dev/null || ruby -e 'require "octokit"; print Octokit::VERSION'); gh $(gh --version | head -n1 | cut -d' ' -f3)"
 
+reset_emulator() { # POST /_emulator/reset straight to the emulator: the fixtures as loaded, the real clock
+    "$PY" -c 'import sys, urllib.request
+r = urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_emulator/reset", data=b"", method="POST"), timeout=30)
+sys.exit(0 if r.status == 200 else 1)' "$EMU_URL" 2>"$WORK/reset.err"
+}
+
 run_client() { # run_client NAME CMD...
     local name="$1"; shift
     local log="$WORK/$name.log" rc oks noks
     say "$name"
+    reset_emulator || record fail "not ok - run.sh: POST /_emulator/reset before $name: $(tail -n 1 "$WORK/reset.err")"
     EMULATOR_URL="$URL" timeout -k 5 "${INTEROP_CLIENT_TIMEOUT:-300}" "$@" >"$log" 2>"$log.err"
     rc=$?
     [ "$rc" -ne 124 ] || echo "run.sh: $name timed out after ${INTEROP_CLIENT_TIMEOUT:-300} s" >>"$log.err"
