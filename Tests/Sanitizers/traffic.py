@@ -3,13 +3,16 @@
 
 Each round sends, on raw sockets: 200 listings (one and several pages), HEAD, 304, OPTIONS, 401, 403,
 400 (bad parameter, bad encoding, smuggling shapes), 404, 414, libevent's 400 and 413, a pipelined
-batch, a client reset mid-answer and the health route. Prints a tally of statuses; exits 1 on a 5xx
+batch, a client reset mid-answer and the health route; then the organisation, version and account routes,
+deletes and restores (undone by a reset each round) and their refusals. Prints a tally of statuses; exits 1 on a 5xx
 or an unexpected status."""
 import socket, struct, sys
 
 port, rounds = int(sys.argv[1]), int(sys.argv[2])
 AUTH = "Authorization: token ghp_octocatRead\r\n"
 LIST = "/users/octocat/packages?package_type=container"
+ORG = "/orgs/octo-org/packages"
+ADMIN = "Authorization: token ghp_octocatAdmin\r\n"
 
 def req(target, headers="", method="GET", body=""):
     return (f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n{body}").encode()
@@ -34,6 +37,24 @@ CASES = [
     (req(LIST, AUTH + "Content-Length: 2000000\r\n"), {413}),
     (req("/_emulator/health"), {200}),
     (req(LIST, AUTH + "Content-Length: 5\r\n", body="hello"), {200}),
+    # The other routes: organisations, single packages, versions (declared and generated), account routes,
+    # writes (each undone by the reset at the end of the round) and their refusals.
+    (req(ORG + "?package_type=container", AUTH), {200}),
+    (req(ORG + "/container/octo-repo%2Fweb", AUTH), {200}),
+    (req(ORG + "/container/octo-repo%2Fweb/versions?per_page=2&page=2", AUTH), {200}),
+    (req(ORG + "/container/octo-sdk/versions/40300045", AUTH), {200}),
+    (req("/api/v3" + ORG + "/container/octo-sdk/versions?per_page=7&page=3", AUTH), {200}),
+    (req(ORG + "/container/octo-sdk", "Authorization: token ghp_monalisaReadRepo\r\n"), {404}),
+    (req("/orgs/octo-org/docker/conflicts"), {200}),
+    (req("/user", AUTH), {200}),
+    (req("/rate_limit", AUTH), {200}),
+    (req(ORG + "/container/octo-repo%2Fweb/versions/9002", ADMIN, method="DELETE"), {204}),
+    (req(ORG + "/container/octo-repo%2Fweb/versions/9002/restore", ADMIN, method="POST"), {204}),
+    (req(ORG + "/container/octo-base/versions/9102", ADMIN, method="DELETE"), {400}),
+    (req(ORG + "/container/octo-sdk", ADMIN, method="DELETE"), {204}),
+    (req(ORG + "/container/octo-sdk/restore", ADMIN, method="POST"), {204}),
+    (req("/_emulator/fixtures/export"), {200}),
+    (req("/_emulator/reset", method="POST"), {200}),
 ]
 
 def exchange(data):

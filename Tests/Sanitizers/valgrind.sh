@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The release binary under valgrind memcheck over mixed traffic of every answer kind, then SIGTERM.
-# Usage: Tests/Sanitizers/valgrind.sh [ROUNDS]   (each round is 22 requests; default 150 = 3,300)
+# Usage: Tests/Sanitizers/valgrind.sh [ROUNDS]   (each round is 38 requests; default 150 = 5,700)
 # Passes when valgrind reports no definitely or indirectly lost bytes and no errors.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
