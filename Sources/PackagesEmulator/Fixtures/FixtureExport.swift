@@ -28,6 +28,26 @@ public enum FixtureExport {
         return bytes
     }
 
+    /// The same data set as a fixtures directory: `tokens.json`, `users/<login>.json`, `orgs/<login>.json`.
+    public static func files(_ fixtures: FixtureSet) -> [(path: String, bytes: [UInt8])] {
+        func document(_ write: (inout JSONWriter) -> Void) -> [UInt8] {
+            var json = JSONWriter()
+            write(&json)
+            return json.bytes + [UInt8(ascii: "\n")]
+        }
+        var files: [(path: String, bytes: [UInt8])] = [("tokens.json", document { json in
+            json.beginObject()
+            json.key("tokens")
+            json.beginArray()
+            for token in fixtures.tokens { write(token, to: &json) }
+            json.endArray()
+            json.endObject()
+        })]
+        for user in fixtures.users { files.append(("users/\(user.login).json", document { write(user, to: &$0) })) }
+        for org in fixtures.orgs { files.append(("orgs/\(org.login).json", document { write(org, to: &$0) })) }
+        return files
+    }
+
     private static func write(_ token: Token, to json: inout JSONWriter) {
         json.beginObject()
         json.key("token")

@@ -33,6 +33,7 @@ public struct Response: Sendable {
     public static func reason(for status: Int) -> String {
         switch status {
         case 200: "OK"
+        case 201: "Created"
         case 204: "No Content"
         case 304: "Not Modified"
         case 400: "Bad Request"
