@@ -5,6 +5,8 @@
 -- refuses to send (unknown methods, a garbage request line, two Content-Lengths).
 local auth = { ["Authorization"] = "token ghp_octocatRead", ["Host"] = "127.0.0.1" }
 local list = "/users/octocat/packages?package_type=container"
+local org = "/orgs/octo-org/packages"
+local admin = { ["Authorization"] = "token ghp_octocatAdmin", ["Host"] = "127.0.0.1" }
 local requests = {
   wrk.format("GET", list, auth),
   wrk.format("GET", list .. "&per_page=2&page=2", auth),
@@ -22,6 +24,16 @@ local requests = {
   "GET " .. list .. " HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n",
   wrk.format("GET", "/_emulator/health", {}),
   wrk.format("GET", list .. "&per_page=100", auth, "ignored body"),
+  -- The other routes, and writes that toggle one version while every other request reads.
+  wrk.format("GET", org .. "?package_type=container", auth),
+  wrk.format("GET", org .. "/container/octo-repo%2Fweb/versions", auth),
+  wrk.format("GET", "/api/v3" .. org .. "/container/octo-sdk/versions?per_page=5&page=4", auth),
+  wrk.format("GET", org .. "/container/octo-sdk/versions/40300001", auth),
+  wrk.format("GET", "/orgs/octo-org/docker/conflicts", {}),
+  wrk.format("GET", "/user", auth),
+  wrk.format("DELETE", org .. "/container/octo-repo%2Fweb/versions/9002", admin),
+  wrk.format("POST", org .. "/container/octo-repo%2Fweb/versions/9002/restore", admin),
+  wrk.format("DELETE", org .. "/container/octo-base/versions/9102", admin),
 }
 local expected = { [200] = true, [204] = true, [304] = true, [400] = true, [401] = true, [403] = true,
                    [404] = true, [413] = true, [414] = true }
