@@ -15,8 +15,6 @@ public struct EmulatorConfig: Sendable {
     public var clock: @Sendable () -> Int64
     /// Who may use the control routes, and the journal's size (issue 5).
     public var control: ControlSettings
-    /// Longest request line answered normally; longer ones get 414 (SPEC §12).
-    public var maxRequestLine = 8 * 1024
 
     public init(apiURL: String? = nil, rateLimits: RateLimiter.Limits = .init(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
@@ -67,9 +65,7 @@ public final class Emulator: Sendable {
         let target = RequestTarget(request.target)
         var fault: Fault?
         let response: Response
-        if let rejection = framingRejection(request) {
-            response = rejection
-        } else if target.path == "/_emulator" || target.path.hasPrefix("/_emulator/") {
+        if target.path == "/_emulator" || target.path.hasPrefix("/_emulator/") {
             response = emulatorRoute(request, path: target.path)
         } else if request.method == "OPTIONS" {
             response = Self.preflight

@@ -6,75 +6,68 @@ import PackagesEmulator
 import Glibc
 #endif
 
-/// One thread's event loop: an `event_base`, an `evhttp` and its `SO_REUSEPORT` listener.
+/// One thread's event loop: an `event_base`, its `SO_REUSEPORT` listener and the connections it
+/// accepted, each read, parsed and answered by the emulator's own HTTP/1.1 layer (Connection.swift).
 final class EventLoop {
     unowned let server: Server
     let base: OpaquePointer
-    let http: OpaquePointer
-    private var bound: OpaquePointer?
     /// Woken from the signal's thread to start this loop's graceful stop.
     private var shutdownEvent: OpaquePointer?
     private var drainTimer: OpaquePointer?
     private var drainDeadline: Double = 0
-    /// Open connections (adopted in EventLoop+Connections), so a graceful stop can wait for their
-    /// queued answers.
-    var connections: Set<OpaquePointer> = []
+    /// Set once a graceful stop began: answers then close their connection.
+    private(set) var draining = false
+    /// Open connections, by identity; each is released when it closes.
+    var connections: [ObjectIdentifier: Connection] = [:]
     /// Delayed answers (fault rules) whose timers have not fired yet.
     var delayedReplies = 0
-    /// The connection cap's state (EventLoop+Connections.swift).
+    /// The connection cap's state (EventLoop+Accept.swift).
     let admission = ConnectionAdmission()
+    let parserLimits: RequestParser.Limits
+    /// The head of the answer being written; reused, so writing a head allocates nothing.
+    var scratch: [UInt8] = []
+    private var dateSecond = -1
+    private var cachedDateLine: [UInt8] = []
 
     init(server: Server) {
         self.server = server
-        // The changelist folds the epoll_ctl calls evhttp makes per answer (add EPOLLOUT, then
-        // remove it) into one per loop iteration (libevent's event_config docs).
+        // The changelist folds the epoll_ctl calls of one loop iteration into one (libevent's
+        // event_config docs): a connection's write event is often added and removed in one pass.
         let config = event_config_new()
         event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
         base = event_base_new_with_config(config)
         event_config_free(config)
-        http = evhttp_new(base)
         let limits = server.limits
-        // Every method, known or not, reaches the core, which answers in GitHub's JSON shape;
-        // otherwise evhttp answers 405/501 in HTML (STYLE.md).
-        evhttp_set_allowed_methods(http, 0xFFFF)
-        evhttp_set_max_headers_size(http, limits.maxHeadersSize)
-        evhttp_set_max_body_size(http, limits.maxBodySize)
-        // Without it, idle keep-alive connections live forever (STYLE.md).
-        evhttp_set_timeout(http, limits.timeoutSeconds)
+        parserLimits = RequestParser.Limits(maxRequestLine: limits.maxRequestLine,
+                                            maxHeaderBytes: limits.maxHeadersSize,
+                                            maxBodyBytes: limits.maxBodySize)
+        scratch.reserveCapacity(4096)
         let context = Unmanaged.passUnretained(self).toOpaque()
-        evhttp_set_gencb(http, handleRequest, context)
         shutdownEvent = event_new(base, -1, 0, onShutdown, context)
-        installConnectionLimit()
+        admission.install(base: base, context: context)
     }
 
     deinit {
+        // Closing must not call back into a loop that is being freed.
+        for connection in connections.values { connection.abandon() }
         if let shutdownEvent { event_free(shutdownEvent) }
         if let drainTimer { event_free(drainTimer) }
-        // evhttp_free closes the remaining connections, calling their close callbacks while the server
-        // is deinitializing: they must not touch it.
-        admission.closing = true
-        evhttp_free(http)
-        admission.freeEvents()
+        admission.free()
         event_base_free(base)
-    }
-
-    func listen(on address: ListenAddress, port: UInt16) throws {
-        let flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT
-        let listener = address.withAddress(port: port) { sockaddr, length in
-            evconnlistener_new_bind(base, nil, nil, flags, 1024, sockaddr, CInt(length))
-        }
-        guard let listener else { throw address.failure(errno) }
-        // evhttp never sets TCP_NODELAY; without it answers over ~16 KiB stall on Nagle and delayed
-        // ACKs. Linux hands the option from the listening socket to accepted ones (STYLE.md).
-        var one: CInt = 1
-        setsockopt(evconnlistener_get_fd(listener), CInt(IPPROTO_TCP), TCP_NODELAY, &one,
-                   socklen_t(MemoryLayout<CInt>.size))
-        bound = evhttp_bind_listener(http, listener)
-        admission.listener = listener
     }
 
     func run() {
         event_base_dispatch(base)
+    }
+
+    /// `Date: …` for the current second, rendered once a second.
+    func dateLine() -> [UInt8] {
+        let now = time(nil)
+        if now != dateSecond {
+            dateSecond = now
+            cachedDateLine = HTTPDate.line(epochSeconds: Int64(now))
+        }
+        return cachedDateLine
     }
 
     /// Thread-safe: wakes this loop, which then stops accepting and drains.
@@ -82,14 +75,14 @@ final class EventLoop {
         if let shutdownEvent { event_active(shutdownEvent, 0, 0) }
     }
 
-    /// On this loop's thread: stop accepting, then leave once every queued answer is written, or at
-    /// the deadline.
+    /// On this loop's thread: stop accepting, close idle connections, then leave once every owed answer
+    /// is written, or at the deadline.
     func beginShutdown() {
         guard drainTimer == nil else { return }
-        if let bound {
-            evhttp_del_accept_socket(http, bound)
-            self.bound = nil
-            admission.listener = nil
+        draining = true
+        admission.closeListener()
+        for connection in Array(connections.values) where connection.isIdle {
+            connection.close()
         }
         drainDeadline = Self.monotonicSeconds() + server.limits.drainTimeoutSeconds
         drainTimer = event_new(base, -1, Int16(EV_PERSIST), onDrainTick, Unmanaged.passUnretained(self).toOpaque())
@@ -99,11 +92,9 @@ final class EventLoop {
     }
 
     func checkDrained() {
-        let pending = connections.contains { connection in
-            guard let bufferevent = evhttp_connection_get_bufferevent(connection) else { return false }
-            return evbuffer_get_length(bufferevent_get_output(bufferevent)) > 0
-        }
-        if (!pending && delayedReplies == 0) || Self.monotonicSeconds() >= drainDeadline {
+        // A lingering connection has had its last answer written.
+        let owed = connections.values.contains { !$0.lingering }
+        if (!owed && delayedReplies == 0) || Self.monotonicSeconds() >= drainDeadline {
             event_base_loopexit(base, nil)
         }
     }
@@ -113,6 +104,11 @@ final class EventLoop {
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
+}
+
+extension Connection {
+    /// Nothing arrived of a next request and nothing is owed: a graceful stop may close it.
+    var isIdle: Bool { parser.isIdle && pending.isEmpty && !waiting }
 }
 
 private func onShutdown(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {

@@ -1,62 +1,74 @@
-import CLibevent
-
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `github-packages-emulator healthcheck`: one GET with libevent's HTTP client, so a container image
-/// needs no curl for its HEALTHCHECK.
+/// `github-packages-emulator healthcheck`: one GET over a plain socket, so a container image needs no
+/// curl for its HEALTHCHECK.
 public enum HealthCheck {
     /// nil when `url` answered 200 within `timeoutSeconds`, else the reason.
     public static func failure(url: String, timeoutSeconds: Int32 = 2) -> String? {
-        guard let uri = evhttp_uri_parse(url) else { return "not a URL: \(url)" }
-        defer { evhttp_uri_free(uri) }
-        guard let scheme = evhttp_uri_get_scheme(uri).map({ String(cString: $0) }), scheme == "http",
-            let host = evhttp_uri_get_host(uri).map({ String(cString: $0) })
-        else { return "only http:// URLs with a host are supported: \(url)" }
-        let port = evhttp_uri_get_port(uri)
-        let path = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? ""
-        let target = path.isEmpty ? "/" : path
-
-        guard let base = event_base_new() else { return "cannot create an event loop" }
-        defer { event_base_free(base) }
-        guard let connection = evhttp_connection_base_new(base, nil, host, UInt16(port < 0 ? 80 : port)) else {
+        guard let (host, port, target) = parse(url) else {
+            return "only http:// URLs with a host are supported: \(url)"
+        }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let address = result else {
             return "cannot connect to \(host)"
         }
-        defer { evhttp_connection_free(connection) }
-        evhttp_connection_set_timeout(connection, timeoutSeconds)
-        evhttp_connection_set_retries(connection, 0)
-
-        let outcome = Outcome(base: base)
-        let context = Unmanaged.passUnretained(outcome).toOpaque()
-        guard let request = evhttp_request_new(onResponse, context) else { return "cannot create a request" }
-        evhttp_add_header(evhttp_request_get_output_headers(request), "Host", host)
-        guard evhttp_make_request(connection, request, EVHTTP_REQ_GET, target) == 0 else {
+        defer { freeaddrinfo(result) }
+        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "cannot create a socket" }
+        defer { close(fd) }
+        // On Linux the send timeout bounds connect(2) too (socket(7), SO_SNDTIMEO).
+        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            setsockopt(fd, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+        guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
+            return "cannot connect to \(host)"
+        }
+        let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let request = Array("GET \(target) HTTP/1.1\r\nHost: \(authority)\r\nConnection: close\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             return "cannot send the request to \(url)"
         }
-        event_base_dispatch(base)
-        switch outcome.status {
-        case 200: return nil
-        case 0: return "no answer from \(url) within \(timeoutSeconds) s"
-        case let status: return "\(url) answered \(status)"
+        // `HTTP/1.1 200 …`: the status line's first 12 bytes are all that matter.
+        var answer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while answer.count < 12 {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            answer.append(contentsOf: chunk[..<count])
         }
+        guard answer.count >= 12, answer.starts(with: Array("HTTP/1.".utf8)) else {
+            return "no answer from \(url) within \(timeoutSeconds) s"
+        }
+        let status = String(decoding: answer[9..<12], as: UTF8.self)
+        return status == "200" ? nil : "\(url) answered \(status)"
     }
 
-    final class Outcome {
-        let base: OpaquePointer
-        var status = 0
-
-        init(base: OpaquePointer) {
-            self.base = base
+    /// `http://host[:port][/path]`, the host possibly a bracketed IPv6 literal.
+    static func parse(_ url: String) -> (host: String, port: Int, target: String)? {
+        guard url.hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst("http://".count)
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<slash]
+        let target = slash == rest.endIndex ? "/" : String(rest[slash...])
+        var host = authority
+        var portText: Substring = ""
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { return nil }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
         }
+        guard !host.isEmpty else { return nil }
+        guard let port = portText.isEmpty ? 80 : Int(portText), (1...65535).contains(port) else { return nil }
+        return (String(host), port, target)
     }
-}
-
-private func onResponse(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let context else { return }
-    let outcome = Unmanaged<HealthCheck.Outcome>.fromOpaque(context).takeUnretainedValue()
-    // A nil request or code 0 means the connection failed or timed out.
-    outcome.status = request.map { Int(evhttp_request_get_response_code($0)) } ?? 0
-    // The keep-alive connection would hold the loop until its timeout.
-    event_base_loopexit(outcome.base, nil)
 }

@@ -7,7 +7,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Serves an `Emulator` over HTTP/1.1 on libevent evhttp loops, one per thread, sharing the port
+/// Serves an `Emulator` over HTTP/1.1 (the emulator's own, Connection.swift) on libevent loops, one per thread, sharing the port
 /// through `SO_REUSEPORT` listeners; every loop reads the same immutable data set.
 ///
 /// Lifecycle: `bind` (listening when it returns, so the ready line can follow), then `run`, which

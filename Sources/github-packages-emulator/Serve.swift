@@ -160,8 +160,7 @@ struct Serve: ParsableCommand {
         let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
         let control = ControlSettings(journalSize: settings.journalSize, token: settings.controlToken,
                                       writesEnabled: !settings.noControl)
-        var config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control)
-        config.maxRequestLine = settings.limits.maxRequestLine
+        let config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control)
         let emulator = Emulator(store: store, config: config)
         let server = Server(emulator: emulator, logger: logger, limits: settings.limits, threads: settings.threads)
         let reloader = FixtureReloader(directory: settings.fixtures, profile: settings.profile,

@@ -10,24 +10,24 @@ import Testing
         "GET \(target) HTTP/1.1\r\nHost: x\r\n\(auth)\(headers)Connection: close\r\n\r\n"
     }
 
-    /// Request line over 8 KiB: 414 `URI Too Long` in GitHub's shape, up to the 64 KiB header limit
-    /// (a 64 KB URL included); past that libevent refuses the request itself (400, HTML) and closes.
+    /// Request line over 8 KiB: 414 `URI Too Long` in GitHub's shape, however long (the parser refuses
+    /// it as soon as the line passes the limit, before the rest arrives), then the connection closes.
     @Test func requestLineLimits() throws {
         let (emulator, port) = try EmulatorProcess.start()
         defer { emulator.stop() }
         let fits = Self.listing + "&x=" + String(repeating: "a", count: 8 * 1024 - Self.listing.count - 30)
         #expect(try Hardening.exchange(port: port, Self.get(fits))?.status == 200)
-        for length in [8 * 1024, 9 * 1024, 64_000] {
+        for length in [8 * 1024, 9 * 1024, 64_000, 70_000] {
             let target = Self.listing + "&x=" + String(repeating: "a", count: length)
             let response = try #require(try Hardening.exchange(port: port, Self.get(target)))
             try Hardening.expectGitHubError(response, status: 414, message: "URI Too Long")
             #expect(response.header("Connection") == "close")
         }
-        let huge = Self.listing + "&x=" + String(repeating: "a", count: 70_000)
-        if let response = try Hardening.exchange(port: port, Self.get(huge)) {
-            #expect(response.status == 400)
-            #expect(response.header("Content-Type") == "text/html")
-        }
+        // The answer comes while the line is still arriving: no CRLF is ever sent here.
+        let connection = try HTTPConnection(port: port)
+        try connection.send("GET /" + String(repeating: "a", count: 9 * 1024))
+        try Hardening.expectGitHubError(try connection.readResponse(), status: 414, message: "URI Too Long")
+        #expect(connection.readsEOF())
         try Hardening.expectHealthy(port: port)
     }
 
@@ -44,28 +44,28 @@ import Testing
         }
     }
 
-    /// Headers over 64 KiB in all: libevent answers 400 in HTML and closes (the core never sees them).
-    @Test func headersOverTheLimitGetLibeventsAnswer() throws {
+    /// Headers over 64 KiB in all: 431 in GitHub's shape, then the connection closes.
+    @Test func headersOverTheLimitAre431() throws {
         let (emulator, port) = try EmulatorProcess.start()
         defer { emulator.stop() }
         let under = (0..<50).map { "X-H\($0): \(String(repeating: "v", count: 1000))\r\n" }.joined()
         #expect(try Hardening.exchange(port: port, Self.get(Self.listing, headers: under))?.status == 200)
         let over = (0..<70).map { "X-H\($0): \(String(repeating: "v", count: 1000))\r\n" }.joined()
-        if let response = try Hardening.exchange(port: port, Self.get(Self.listing, headers: over)) {
-            #expect(response.status == 400)
-            #expect(response.header("Content-Type") == "text/html")
-        }
+        let refused = try #require(try Hardening.exchange(port: port, Self.get(Self.listing, headers: over)))
+        try Hardening.expectGitHubError(refused, status: 431, message: "Request Header Fields Too Large")
+        #expect(refused.header("Connection") == "close")
         // With the limit lowered, a few kilobytes are already too many.
         let (small, smallPort) = try EmulatorProcess.start(arguments: ["--max-headers-size", "4096"])
         defer { small.stop() }
-        if let response = try Hardening.exchange(port: smallPort, Self.get(Self.listing, headers: under)) {
-            #expect(response.status == 400)
-        }
+        let small431 = try #require(try Hardening.exchange(port: smallPort, Self.get(Self.listing, headers: under)))
+        try Hardening.expectGitHubError(small431, status: 431)
         try Hardening.expectHealthy(port: port)
     }
 
     /// A GET body is read and discarded (the next pipelined request is intact); past the body limit
-    /// libevent answers 413 in HTML and closes, for a Content-Length and for a chunked body.
+    /// the answer is 413 in GitHub's shape and the connection closes: for an announced Content-Length
+    /// (before the body is sent), for a chunked body as soon as its size passes the limit, and for
+    /// `Expect: 100-continue` (no `100 Continue` is sent).
     @Test func requestBodies() throws {
         let (emulator, port) = try EmulatorProcess.start(arguments: ["--max-body-size", "1024"])
         defer { emulator.stop() }
@@ -81,11 +81,19 @@ import Testing
         let tooBig = "GET \(Self.listing) HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n"
             + String(repeating: "a", count: 2000)
         let refused = try #require(try Hardening.exchange(port: port, tooBig))
-        #expect(refused.status == 413)
-        #expect(refused.header("Content-Type") == "text/html")
-        let chunked = "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "800\r\n" + String(repeating: "a", count: 0x800) + "\r\n0\r\n\r\n"
-        #expect(try Hardening.exchange(port: port, chunked)?.status == 413)
+        try Hardening.expectGitHubError(refused, status: 413, message: "Payload Too Large")
+        #expect(refused.header("Connection") == "close")
+        let announced = try HTTPConnection(port: port)
+        try announced.send("GET \(Self.listing) HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n")
+        try Hardening.expectGitHubError(try announced.readResponse(), status: 413)
+        let chunked = try HTTPConnection(port: port)
+        try chunked.send("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n"
+                         + String(repeating: "a", count: 0x200) + "\r\n800\r\n")
+        try Hardening.expectGitHubError(try chunked.readResponse(), status: 413, message: "Payload Too Large")
+        #expect(chunked.readsEOF())
+        let expecting = try HTTPConnection(port: port)
+        try expecting.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
+        try Hardening.expectGitHubError(try expecting.readResponse(), status: 413)
         try Hardening.expectHealthy(port: port)
     }
 
@@ -107,28 +115,37 @@ import Testing
         try Hardening.expectHealthy(port: port)
     }
 
-    /// Shapes only libevent sees: Content-Length with Transfer-Encoding on a POST, a Content-Length list
-    /// and a second Transfer-Encoding after `chunked` are refused by libevent (400, HTML); an obs-fold line is joined to the previous value with a space (RFC 9112 §5.2 allows
-    /// replacing obs-fold by SP), so a folded header is one header to the core.
-    @Test func shapesLibeventAnswers() throws {
+    /// The other smuggling shapes of SPEC §12, each 400 in GitHub's shape, then the connection closes
+    /// and nothing after it is read as a request.
+    @Test(arguments: [
+        ("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+         "Content-Length and Transfer-Encoding in one request."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello", "Conflicting or invalid Content-Length."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+         "Conflicting or invalid Content-Length."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+         "Unsupported Transfer-Encoding."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+         "Unsupported Transfer-Encoding."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n",
+         "Invalid chunked body: the chunk size is not hexadecimal."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n\r\n",
+         "Invalid chunked body: the chunk size overflows."),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nAuthorization: token\r\n ghp_octocatRead\r\n\r\n",
+         "Obsolete line folding (a header line starting with whitespace)."),
+        ("GET /x HTTP/1.1\r\nHost : x\r\n\r\n", "Whitespace between a header name and its colon."),
+        ("GET /x HTTP/1.1\nHost: x\r\n\r\n", "A bare LF where CRLF belongs."),
+        ("GET /x HTTP/1.1\r\nHost: x\rX-A: b\r\n\r\n", "A bare CR where CRLF belongs."),
+    ])
+    func framingShapesAre400(request: String, message: String) throws {
         let (emulator, port) = try EmulatorProcess.start()
         defer { emulator.stop() }
-        let both = "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-        for request in [
-            both,
-            "GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello",
-            "GET /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
-        ] {
-            let connection = try HTTPConnection(port: port)
-            try connection.send(request)
-            let refused = try connection.readResponse()
-            #expect(refused.status == 400)
-            #expect(connection.readsEOF())
-        }
-        let folded = "GET \(Self.listing) HTTP/1.1\r\nHost: x\r\nAuthorization: token\r\n ghp_octocatRead\r\n"
-            + "Connection: close\r\n\r\n"
-        let response = try #require(try Hardening.exchange(port: port, folded))
-        #expect(response.status == 200)
+        let connection = try HTTPConnection(port: port)
+        try connection.send(request + "GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        let refused = try connection.readResponse()
+        try Hardening.expectGitHubError(refused, status: 400, message: message)
+        #expect(refused.header("Connection") == "close")
+        #expect(connection.readsEOF())
         try Hardening.expectHealthy(port: port)
     }
 

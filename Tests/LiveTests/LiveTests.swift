@@ -251,11 +251,15 @@ import Testing
         var testDescription: String { "\(version) Host: \(host.debugDescription)" }
     }
 
-    /// No Host (HTTP/1.0), or a Host that is no authority: the bound address, and the body stays JSON.
+    /// No Host (HTTP/1.0), or a Host that is no authority (not digits after the colon, two ports, an unclosed
+    /// `[`): the bound address, and the body stays JSON.
     @Test(arguments: [
         HostCase(version: "HTTP/1.0", host: ""),
         HostCase(version: "HTTP/1.1", host: "bad host\"<>\\"),
         HostCase(version: "HTTP/1.1", host: "x/y?z#\"},"),
+        HostCase(version: "HTTP/1.1", host: "example.test:abc"),
+        HostCase(version: "HTTP/1.1", host: "example.test:1:2"),
+        HostCase(version: "HTTP/1.1", host: "[::1"),
     ])
     func unusableHostFallsBackToTheBoundAddress(_ hostCase: HostCase) throws {
         let (emulator, port) = try EmulatorProcess.start()

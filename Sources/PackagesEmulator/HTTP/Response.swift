@@ -32,6 +32,7 @@ public struct Response: Sendable {
 
     public static func reason(for status: Int) -> String {
         switch status {
+        case 100: "Continue"
         case 200: "OK"
         case 201: "Created"
         case 204: "No Content"
@@ -44,6 +45,7 @@ public struct Response: Sendable {
         case 414: "URI Too Long"
         case 422: "Unprocessable Entity"
         case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"
         case 502: "Bad Gateway"
         case 503: "Service Unavailable"

@@ -147,15 +147,36 @@ extension Emulator {
         return "http://" + request.localAuthority + suffix
     }
 
+    /// `host [ ":" port ]` of RFC 3986 §3.2.2–3.2.3, narrowed to what a URL can carry unescaped: a
+    /// name or IPv4 address of letters, digits, `-`, `.`, `_`, `~`, or a bracketed IPv6 literal, then an
+    /// optional port of 1–5 digits up to 65535. Anything else (`x:abc`, `x:1:2`, `[::1`) is no
+    /// authority, and `{api}` falls back to the bound address (SPEC §12).
     static func isAuthority(_ host: String) -> Bool {
-        !host.isEmpty && host.utf8.count <= 255
-            && host.utf8.allSatisfy { byte in
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
-                    || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "_")
-            }
+        let bytes = Array(host.utf8)
+        guard !bytes.isEmpty, bytes.count <= 255 else { return false }
+        var index = 0
+        if bytes[0] == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
+            let literal = bytes[1..<close]
+            guard literal.contains(UInt8(ascii: ":")),
+                  literal.allSatisfy({ HTTPBytes.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            else { return false }
+            index = close + 1
+        } else {
+            while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
+            guard index > 0 else { return false }
+        }
+        if index == bytes.count { return true }
+        guard bytes[index] == UInt8(ascii: ":") else { return false }
+        let port = bytes[(index + 1)...]
+        guard (1...5).contains(port.count), port.allSatisfy(HTTPBytes.isDigit) else { return false }
+        return Int(String(decoding: port, as: UTF8.self)).map { $0 <= 65535 } ?? false
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
     }
 
     /// A `Link` URL: `{api}`, the path after any prefix and the parameters as sent, `page` set (SPEC §7);

@@ -1,0 +1,161 @@
+import CLibevent
+import PackagesEmulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection: its socket, its parser and the answers not yet written. Lives in its loop's
+/// `connections` until it closes; touched only on that loop's thread.
+///
+/// Reading and answering alternate strictly in request order (RFC 9112 §9.3.2): a delayed answer or a
+/// full output queue stops parsing until it is written, and an end of input (a half-close) only ends the
+/// connection once every answer to what arrived before it is written (SPEC §12).
+final class Connection {
+    unowned let loop: EventLoop
+    let fd: CInt
+    /// The client's address: the anonymous rate limit's key.
+    let peer: String
+    var parser: RequestParser
+    var readEvent: OpaquePointer?
+    var writeEvent: OpaquePointer?
+    /// Answer bytes not written yet, in order; `pending[0]` from `pendingOffset` on. A body is queued
+    /// by reference (the core's array), never copied.
+    var pending: [[UInt8]] = []
+    var pendingOffset = 0
+    var pendingBytes = 0
+    /// The client sent EOF: no more requests will come.
+    var readClosed = false
+    /// The last queued answer ends the connection (`Connection: close`, a framing error, a drain).
+    var closeAfterWrite = false
+    /// Our side is shut down; reading only discards what the client still sends (see `lingeringClose`).
+    var lingering = false
+    /// A delayed answer (a fault rule) must be written before anything after it.
+    var waiting = false
+    var closed = false
+
+    /// Past this much unwritten output a pipelining client that does not read is not parsed further.
+    static let highWater = 1 << 20
+    /// How long a closing connection keeps discarding input, so that the client reads our last
+    /// answer before a reset (the "lingering close" of Apache and nginx).
+    static let lingerSeconds = 2
+
+    init(loop: EventLoop, fd: CInt, peer: String, limits: RequestParser.Limits) {
+        self.loop = loop
+        self.fd = fd
+        self.peer = peer
+        parser = RequestParser(limits: limits)
+    }
+
+    /// Registers the socket's events; false when libevent cannot (the caller closes the socket).
+    func start(timeoutSeconds: Int32) -> Bool {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        readEvent = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), onReadable, context)
+        writeEvent = event_new(loop.base, fd, Int16(EV_WRITE | EV_PERSIST), onWritable, context)
+        guard let readEvent, writeEvent != nil else { return false }
+        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: 0)
+        event_add(readEvent, &timeout)
+        return true
+    }
+
+    func readable(timedOut: Bool) {
+        if timedOut {
+            // Idle keep-alive, or a client that stopped mid-request (SPEC §12). A client waiting for a
+            // delayed answer, or one we are still writing to, is not idle.
+            if lingering || (!waiting && pending.isEmpty) { close() }
+            return
+        }
+        if lingering {
+            // Only EOF or an error matters now; what the client still sends is discarded.
+            let count = withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { space in
+                recv(fd, space.baseAddress, space.count, 0)
+            }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { close() }
+            return
+        }
+        let count = parser.readInto(minimum: 4096) { space in
+            recv(fd, space.baseAddress, space.count, 0)
+        }
+        if count > 0 {
+            process()
+        } else if count == 0 {
+            readClosed = true
+            if let readEvent { event_del(readEvent) }
+            process()
+        } else if errno != EAGAIN && errno != EINTR {
+            close()
+        }
+    }
+
+    /// Answers every complete request that can be answered now, in order.
+    func process() {
+        while !closed && !waiting && !closeAfterWrite && pendingBytes < Self.highWater {
+            guard let event = parser.next() else { break }
+            switch event {
+            case .expectContinue:
+                write(head: ResponseWriter.continueHead, body: [])
+            case .failure(let error):
+                let response = loop.server.emulator.framingResponse(error)
+                loop.server.logger.debug("refused: \(error.status) \(error.message)")
+                send(response, method: "", keepAlive: false, minorVersion: 1)
+            case .request(let parsed):
+                loop.answer(parsed, on: self)
+            }
+        }
+        finishIfDone()
+    }
+
+    /// After EOF: close once nothing more is owed to the client.
+    func finishIfDone() {
+        guard readClosed, !closed, !waiting, pending.isEmpty, !closeAfterWrite else { return }
+        close()
+    }
+
+    /// Ends the connection after its last answer: shut down our side, then discard what the client
+    /// still sends for a moment, so that closing with unread input does not reset the connection
+    /// before the client has read the answer (RFC 9112 §9.6).
+    func lingeringClose() {
+        guard !closed else { return }
+        if readClosed {
+            close()
+            return
+        }
+        shutdown(fd, CInt(SHUT_WR))
+        lingering = true
+        if let readEvent {
+            event_del(readEvent)
+            var timeout = timeval(tv_sec: Self.lingerSeconds, tv_usec: 0)
+            event_add(readEvent, &timeout)
+        }
+    }
+
+    func close() {
+        guard !closed else { return }
+        abandon()
+        loop.connectionClosed(self)
+    }
+
+    /// Frees the events and the socket, without telling the loop (which may be going away).
+    func abandon() {
+        guard !closed else { return }
+        closed = true
+        for event in [readEvent, writeEvent] {
+            if let event { event_free(event) }
+        }
+        readEvent = nil
+        writeEvent = nil
+        pending = []
+        _ = Glibc.close(fd)
+    }
+}
+
+private func onReadable(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+    connection.readable(timedOut: events & Int16(EV_TIMEOUT) != 0)
+}
+
+private func onWritable(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().flush()
+}
