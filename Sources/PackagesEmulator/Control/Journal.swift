@@ -42,12 +42,18 @@ final class Journal: Sendable {
         "authorization", "accept", "user-agent", "x-github-api-version", "if-none-match", "content-type", "host",
     ]
 
+    /// Whether a header is one of `keptHeaders`, without lowercasing it (this runs on every request).
+    static func isKept(_ name: String) -> Bool {
+        let count = name.utf8.count
+        return keptHeaders.contains { $0.utf8.count == count && name.equalsASCIILowercase($0) }
+    }
+
     func record(_ request: Request, target: RequestTarget, response: Response, fault: Fault?,
                 elapsed: Duration, time: Int64) {
-        let headers = request.headers.compactMap { header -> (name: String, value: String)? in
-            let name = header.name.asciiLowercased()
-            guard Self.keptHeaders.contains(name) else { return nil }
-            return (header.name, name == "authorization" ? Redaction.authorization(header.value) : header.value)
+        var headers: [(name: String, value: String)] = []
+        for header in request.headers where Self.isKept(header.name) {
+            let isAuthorization = header.name.utf8.count == 13 && header.name.equalsASCIILowercase("authorization")
+            headers.append((header.name, isAuthorization ? Redaction.authorization(header.value) : header.value))
         }
         let (seconds, attoseconds) = elapsed.components
         var entry = Entry(
@@ -132,20 +138,23 @@ enum Redaction {
     /// `ghp_abcdef123456` → `ghp_abcd…`: the kind prefix and at most 4 more characters, never more
     /// than half of the rest.
     static func token(_ token: String) -> String {
-        let prefix = knownPrefixes.first { token.hasPrefix($0) } ?? ""
-        let rest = token.dropFirst(prefix.count)
-        return prefix + rest.prefix(min(4, rest.count / 2)) + "…"
+        let prefix = knownPrefixes.first { token.utf8.starts(with: $0.utf8) } ?? ""
+        let rest = token.utf8.dropFirst(prefix.utf8.count)
+        // Tokens are ASCII; for anything else count bytes but cut only on a character boundary.
+        var kept = rest.prefix(min(4, rest.count / 2))
+        while let last = kept.last, last & 0xC0 == 0x80 || last >= 0xC0 { kept = kept.dropLast() }
+        return prefix + String(decoding: kept, as: UTF8.self) + "…"
     }
 
     /// `token ghp_abcdef…` keeps the scheme; Basic credentials are hidden whole.
     static func authorization(_ value: String) -> String {
         let trimmed = value.trimmingASCIISpaces()
-        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+        guard let space = trimmed.utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else {
             return token(String(trimmed))
         }
         let scheme = trimmed[..<space]
         let credential = trimmed[space...].trimmingASCIISpaces()
-        if scheme.lowercased() == "basic" { return "Basic …" }
+        if String(scheme).equalsASCIILowercase("basic") { return "Basic …" }
         return scheme + " " + token(String(credential))
     }
 }

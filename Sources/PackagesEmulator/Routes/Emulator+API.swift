@@ -36,6 +36,8 @@ extension Emulator {
         let counts = route?.operation.action != .rateLimit
 
         var headers: [(name: String, value: String)] = []
+        // Every answer has about 20 headers: one allocation, not one per doubling.
+        headers.reserveCapacity(24)
         var status: Int
         var body: [UInt8]
         switch outcome {

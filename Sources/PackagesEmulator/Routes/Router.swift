@@ -20,7 +20,8 @@ struct RoutePattern: Sendable {
         for (segment, part) in zip(segments, parts) {
             switch segment {
             case .literal(let literal):
-                guard part == literal else { return nil }
+                // Bytes, not Characters: paths are ASCII, and canonical equivalence costs per request.
+                guard part.utf8.elementsEqual(literal.utf8) else { return nil }
             case .parameter(let name):
                 // Every parameter is at least one byte; a version id is ASCII digits (SPEC §13).
                 guard !part.isEmpty else { return nil }
@@ -61,7 +62,9 @@ struct Route {
             viaPrefix = true
         }
         guard path.first == "/" else { return nil }
-        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)[...]
+        // Split on the byte: `/` never occurs inside a UTF-8 sequence, and Character splitting costs more.
+        let parts = path.dropFirst().utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { Substring($0) }[...]
         let wanted = method == "HEAD" ? "GET" : method
         for operation in RouteTable.operations where operation.method == wanted {
             if let parameters = operation.pattern.match(parts) {
