@@ -75,7 +75,7 @@ public final class Emulator: Sendable {
             response = answer(request, target: target, store: store, fault: fault)
         }
         if journal.isEnabled && !Self.clearsJournal(request, path: target.path) {
-            journal.record(request, target: target, response: response, fault: fault,
+            journal.record(request, response: response, fault: fault,
                            elapsed: ContinuousClock.now - started, time: config.clock())
         }
         return response

@@ -51,7 +51,7 @@ extension Connection {
             pendingOffset = sent - head.count
             pendingBytes -= pendingOffset
         }
-        if let writeEvent { event_add(writeEvent, nil) }
+        if let writeEvent { event_add(writeEvent, &timeout) }
     }
 
     private func queue(_ bytes: [UInt8]) {

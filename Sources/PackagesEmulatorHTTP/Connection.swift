@@ -33,6 +33,8 @@ final class Connection {
     /// A delayed answer (a fault rule) must be written before anything after it.
     var waiting = false
     var closed = false
+    /// `--timeout`: for a read, and for a write the client does not make room for.
+    var timeout = timeval(tv_sec: 30, tv_usec: 0)
 
     /// Past this much unwritten output a pipelining client that does not read is not parsed further.
     static let highWater = 1 << 20
@@ -53,7 +55,7 @@ final class Connection {
         readEvent = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), onReadable, context)
         writeEvent = event_new(loop.base, fd, Int16(EV_WRITE | EV_PERSIST), onWritable, context)
         guard let readEvent, writeEvent != nil else { return false }
-        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: 0)
+        timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: 0)
         event_add(readEvent, &timeout)
         return true
     }
@@ -61,7 +63,7 @@ final class Connection {
     func readable(timedOut: Bool) {
         if timedOut {
             // Idle keep-alive, or a client that stopped mid-request (SPEC §12). A client waiting for a
-            // delayed answer, or one we are still writing to, is not idle.
+            // delayed answer, or one we are still writing to (the write has its own timeout), is not idle.
             if lingering || (!waiting && pending.isEmpty) { close() }
             return
         }
@@ -111,12 +113,14 @@ final class Connection {
         close()
     }
 
-    /// Ends the connection after its last answer: shut down our side, then discard what the client
-    /// still sends for a moment, so that closing with unread input does not reset the connection
-    /// before the client has read the answer (RFC 9112 §9.6).
+    /// Ends the connection after its last answer. With input still unread (a refused request whose
+    /// body is still arriving), closing would reset the connection before the client has read the
+    /// answer (RFC 9112 §9.6): then shut down our side and discard what the client sends for a moment.
+    /// Otherwise close at once, as nginx does.
     func lingeringClose() {
         guard !closed else { return }
-        if readClosed {
+        var unread: CInt = 0
+        if readClosed || (parser.isIdle && ioctl(fd, UInt(FIONREAD), &unread) == 0 && unread == 0) {
             close()
             return
         }
@@ -157,5 +161,11 @@ private func onReadable(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRaw
 
 private func onWritable(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().flush()
+    let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+    // A client that reads nothing of its answer for `--timeout` seconds is gone.
+    if events & Int16(EV_TIMEOUT) != 0 {
+        connection.close()
+    } else {
+        connection.flush()
+    }
 }

@@ -2,19 +2,17 @@ import Synchronization
 
 /// The last N requests, API and control alike, for `GET /_emulator/requests` (issue 5).
 ///
-/// A ring of fixed capacity under a lock, so memory stays bounded under any load; tokens are kept
-/// as a short prefix only.
+/// A ring of fixed capacity under a lock, so memory stays bounded under any load. Recording runs on
+/// every request, so it only keeps the request (without its body: strings are shared, not copied);
+/// choosing the headers and shortening tokens to a prefix happen when the journal is read.
 final class Journal: Sendable {
     struct Entry: Sendable {
         var sequence: UInt64
         var time: Int64
-        var method: String
+        /// The request as received, body dropped.
+        var request: Request
         /// GitHub's operation id of the route; nil for control routes and paths that match none.
         var operation: String?
-        var path: String
-        var query: String
-        var client: String
-        var headers: [(name: String, value: String)]
         var status: Int
         var microseconds: Int64
         var delayMilliseconds: Int
@@ -48,19 +46,14 @@ final class Journal: Sendable {
         return keptHeaders.contains { $0.utf8.count == count && name.equalsASCIILowercase($0) }
     }
 
-    func record(_ request: Request, target: RequestTarget, response: Response, fault: Fault?,
+    func record(_ request: Request, response: Response, fault: Fault?,
                 elapsed: Duration, time: Int64) {
-        var headers: [(name: String, value: String)] = []
-        for header in request.headers where Self.isKept(header.name) {
-            let isAuthorization = header.name.utf8.count == 13 && header.name.equalsASCIILowercase("authorization")
-            headers.append((header.name, isAuthorization ? Redaction.authorization(header.value) : header.value))
-        }
+        var kept = request
+        kept.body = []
         let (seconds, attoseconds) = elapsed.components
         var entry = Entry(
-            sequence: 0, time: time, method: request.method,
-            operation: response.operation,
-            path: String(target.path), query: String(target.query),
-            client: request.clientAddress, headers: headers, status: response.dropConnection ? 0 : response.status,
+            sequence: 0, time: time, request: kept, operation: response.operation,
+            status: response.dropConnection ? 0 : response.status,
             microseconds: seconds * 1_000_000 + attoseconds / 1_000_000_000_000,
             delayMilliseconds: response.delayMilliseconds, fault: fault?.kind.name)
         ring.withLock { ring in
@@ -98,21 +91,24 @@ final class Journal: Sendable {
             json.int(Int64(truncatingIfNeeded: entry.sequence))
             json.key("time")
             json.int(entry.time)
+            let request = entry.request
+            let target = RequestTarget(request.target)
             json.key("method")
-            json.string(entry.method)
+            json.string(request.method)
             json.key("operation")
             json.optionalString(entry.operation)
             json.key("path")
-            json.string(entry.path)
+            json.string(String(target.path))
             json.key("query")
-            json.string(entry.query)
+            json.string(String(target.query))
             json.key("client")
-            json.string(entry.client)
+            json.string(request.clientAddress)
             json.key("headers")
             json.beginObject()
-            for header in entry.headers {
-                json.key(header.name.asciiLowercased())
-                json.string(header.value)
+            for header in request.headers where Self.isKept(header.name) {
+                let name = header.name.asciiLowercased()
+                json.key(name)
+                json.string(name == "authorization" ? Redaction.authorization(header.value) : header.value)
             }
             json.endObject()
             json.key("status")
