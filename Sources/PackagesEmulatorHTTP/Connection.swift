@@ -32,6 +32,10 @@ final class Connection {
     var lingering = false
     /// A delayed answer (a fault rule) must be written before anything after it.
     var waiting = false
+    /// Reading is off until the answers owed are written (`updateReading`).
+    var readPaused = false
+    /// When a lingering close gives up on the client's EOF.
+    var lingerDeadline = 0.0
     var closed = false
     /// `--timeout`: for a read, and for a write the client does not make room for.
     var timeout = timeval(tv_sec: 30, tv_usec: 0)
@@ -72,7 +76,10 @@ final class Connection {
             let count = withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { space in
                 recv(fd, space.baseAddress, space.count, 0)
             }
-            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { close() }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR)
+                || EventLoop.monotonicSeconds() > lingerDeadline {
+                close()
+            }
             return
         }
         let count = parser.readInto(minimum: 4096) { space in
@@ -105,6 +112,22 @@ final class Connection {
             }
         }
         finishIfDone()
+        updateReading()
+    }
+
+    /// Reading pauses while parsing does (a delayed answer is due, or a megabyte of answers is not
+    /// written yet), so a client that pipelines without reading cannot grow our buffers; it resumes
+    /// when they are written.
+    func updateReading() {
+        guard !closed, !readClosed, !lingering, let readEvent else { return }
+        let blocked = waiting || pendingBytes >= Self.highWater
+        if blocked && !readPaused {
+            event_del(readEvent)
+            readPaused = true
+        } else if !blocked && readPaused {
+            event_add(readEvent, &timeout)
+            readPaused = false
+        }
     }
 
     /// After EOF: close once nothing more is owed to the client.
@@ -126,6 +149,7 @@ final class Connection {
         }
         shutdown(fd, CInt(SHUT_WR))
         lingering = true
+        lingerDeadline = EventLoop.monotonicSeconds() + Double(Self.lingerSeconds)
         if let readEvent {
             event_del(readEvent)
             var timeout = timeval(tv_sec: Self.lingerSeconds, tv_usec: 0)

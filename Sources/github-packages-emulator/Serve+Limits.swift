@@ -8,11 +8,11 @@ struct LimitOptions: ParsableArguments {
     var maxRequestLine: Int?
 
     @Option(name: .customLong("max-headers-size"),
-            help: "Request line and headers in bytes; libevent answers 400 past it. [EMULATOR_MAX_HEADERS_SIZE, default 65536]")
+            help: "Request line and headers in bytes; 431 past it. [EMULATOR_MAX_HEADERS_SIZE, default 65536]")
     var maxHeadersSize: Int?
 
     @Option(name: .customLong("max-body-size"),
-            help: "Request body in bytes, read and discarded; libevent answers 413 past it. [EMULATOR_MAX_BODY_SIZE, default 1048576]")
+            help: "Request body in bytes, read and discarded; 413 past it. [EMULATOR_MAX_BODY_SIZE, default 1048576]")
     var maxBodySize: Int?
 
     @Option(name: .customLong("timeout"),

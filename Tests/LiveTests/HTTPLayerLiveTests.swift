@@ -51,6 +51,27 @@ import Glibc
         #expect(connection.readsEOF())
     }
 
+    /// A client that pipelines without reading its answers is not read further once a megabyte of
+    /// answers waits (reading resumes when they are written): the server's buffers stay bounded, so
+    /// the client's sends stall after a few megabytes (measured: 4.3 MB; without the pause over 50 MB).
+    @Test func pipeliningWithoutReadingMeetsBackpressure() throws {
+        let (emulator, port) = try EmulatorProcess.start()
+        defer { emulator.stop() }
+        let connection = try HTTPConnection(port: port, timeout: 2)
+        let batch = Array(String(repeating: "GET \(Self.listing) HTTP/1.1\r\nHost: x\r\n\(Self.auth)\r\n",
+                                 count: 1000).utf8)
+        var taken = 0
+        while taken < 64 << 20 {
+            let sent = batch.withUnsafeBytes { Socket.send(connection.fd, $0.baseAddress, $0.count) }
+            guard sent > 0 else { break }
+            taken += sent
+        }
+        #expect(taken < 24 << 20, "the server kept reading: \(taken) bytes taken")
+        // The answers are all still owed, in order.
+        #expect(try connection.readResponse().status == 200)
+        try Hardening.expectHealthy(port: port)
+    }
+
     /// RFC 9112 §7.1: chunk extensions and trailer fields are accepted and ignored; the body is read
     /// whole, so the request after it on the connection is intact.
     @Test(arguments: [
