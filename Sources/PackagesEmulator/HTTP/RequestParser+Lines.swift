@@ -2,6 +2,7 @@
 /// §7.1), each validated as a whole once its CRLF has arrived.
 extension RequestParser {
     mutating func take(line: Line) -> Event? {
+        if let error = lineLimitError(bytesBeforeLF: line.count + (line.bareLF ? 0 : 1)) { return fail(error) }
         // RFC 9112 §2.2 lets a recipient accept a bare LF as a line end; SPEC §12 refuses it, since a
         // proxy that does not would see different requests in the same bytes.
         if line.bareLF { return fail(.init(400, "A bare LF where CRLF belongs.")) }
@@ -9,7 +10,6 @@ extension RequestParser {
         case .requestLine:
             // RFC 9112 §2.2: empty lines before a request line are ignored.
             if line.count == 0 { return nil }
-            if line.count > limits.maxRequestLine { return fail(.uriTooLong) }
             if let error = takeRequestLine(line) { return fail(error) }
             headBytes = line.count + 2
             state = .headers
@@ -21,6 +21,7 @@ extension RequestParser {
             case .failure(let error): return fail(error)
             case .success(let (name, value)):
                 framing.note(name: name, value: value)
+                if head.headers.isEmpty { head.headers.reserveCapacity(16) }
                 head.headers.append((name, value))
             }
         case .trailers:
@@ -60,9 +61,17 @@ extension RequestParser {
             // not a URI (percent-encode them), and a control byte or NUL never is.
             while index < line.end, bytes[index] > 0x20, bytes[index] < 0x7F { index += 1 }
             guard index > targetStart, index < line.end, bytes[index] == 0x20 else {
-                return bytes[targetStart..<line.end].contains(0x0D)
-                    ? .init(400, "A bare CR where CRLF belongs.")
-                    : .init(400, "Malformed request line: the target is not visible ASCII followed by one space.")
+                if bytes[targetStart..<line.end].contains(0x0D) { return .init(400, "A bare CR where CRLF belongs.") }
+                if index == line.end { return .init(400, "Malformed request line: no HTTP version after the target.") }
+                if index == targetStart && bytes[index] == 0x20 {
+                    return .init(400, "Malformed request line: more than one space between its parts.")
+                }
+                return .init(400, "Malformed request line: the target is not visible ASCII followed by one space.")
+            }
+            // RFC 9112 §3.2: origin-form, absolute-form, asterisk-form, or authority-form for CONNECT; any
+            // other target makes the request line invalid (§3: answered 400).
+            guard method == "CONNECT" || HTTPBytes.isRequestTargetForm(bytes[targetStart..<index]) else {
+                return .init(400, "Malformed request line: the target is not a path, an absolute URI or *.")
             }
             let target = String(decoding: UnsafeBufferPointer(rebasing: bytes[targetStart..<index]), as: UTF8.self)
             // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3), case-sensitive.
@@ -94,7 +103,7 @@ extension RequestParser {
             var index = line.start
             while index < line.end, HTTPBytes.isTokenByte(bytes[index]) { index += 1 }
             guard index < line.end, bytes[index] == 0x3A, index > line.start else {
-                if index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09 {
+                if index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09, bytes[index..<line.end].contains(0x3A) {
                     // RFC 9112 §5.1: a server MUST reject whitespace between a field name and its colon.
                     return .failure(.init(400, "Whitespace between a header name and its colon."))
                 }
@@ -125,9 +134,12 @@ extension RequestParser {
         storage.withUnsafeBufferPointer { bytes in
             var index = line.start
             var size = 0
+            var significant = 0
             while index < line.end, let digit = HTTPBytes.hexValue(bytes[index]) {
-                // 15 hex digits keep the size within 60 bits; more is an overflow whatever the limit.
-                guard index - line.start < 15 else {
+                // 15 significant hex digits keep the size within 60 bits; more is an overflow whatever
+                // the limit. Leading zeros are not significant (`1*HEXDIG`, RFC 9112 §7.1).
+                if size > 0 || digit > 0 { significant += 1 }
+                guard significant <= 15 else {
                     return .failure(.init(400, "Invalid chunked body: the chunk size overflows."))
                 }
                 size = size << 4 | digit
@@ -136,15 +148,20 @@ extension RequestParser {
             guard index > line.start else {
                 return .failure(.init(400, "Invalid chunked body: the chunk size is not hexadecimal."))
             }
-            // BWS before the extensions (RFC 9112 §7.1.1), then `;` and anything visible.
-            while index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
-            guard index == line.end || bytes[index] == 0x3B else {
+            // BWS before the extensions (RFC 9112 §7.1.1), then `;`: `5 ` alone is not a chunk-size line.
+            let extensions = bytes[index..<line.end]
+            let first = extensions.first { $0 != 0x20 && $0 != 0x09 }
+            guard first == nil && extensions.isEmpty || first == 0x3B else {
                 return .failure(.init(400, "Invalid chunked body: the chunk size is not hexadecimal."))
             }
-            for position in index..<line.end where !HTTPBytes.isFieldValueByte(bytes[position]) {
-                return .failure(bytes[position] == 0x0D
+            for byte in extensions where !HTTPBytes.isFieldValueByte(byte) {
+                return .failure(byte == 0x0D
                     ? .init(400, "A bare CR where CRLF belongs.")
                     : .init(400, "Invalid chunked body: a control byte in a chunk extension."))
+            }
+            // Ignored, but only once they parse as the grammar says (llhttp agrees; h11 takes `;.*`).
+            guard HTTPBytes.isChunkExtensions(extensions) else {
+                return .failure(.init(400, "Invalid chunked body: a malformed chunk extension."))
             }
             return .success(size)
         }
@@ -229,11 +246,12 @@ struct Framing: Sendable {
     }
 
     static func digits(_ text: String) -> Int? {
-        guard !text.isEmpty, text.utf8.count <= 18 else {
-            return text.utf8.allSatisfy(HTTPBytes.isDigit) && !text.isEmpty ? Int.max : nil
-        }
+        guard !text.isEmpty, text.utf8.allSatisfy(HTTPBytes.isDigit) else { return nil }
+        // `1*DIGIT` (RFC 9112 §6.2): leading zeros do not make a number larger.
+        let significant = text.utf8.drop { $0 == 0x30 }
+        guard significant.count <= 18 else { return Int.max }
         var value = 0
-        for byte in text.utf8 {
+        for byte in significant {
             guard HTTPBytes.isDigit(byte) else { return nil }
             value = value * 10 + Int(byte - 0x30)
         }
@@ -252,6 +270,72 @@ enum HTTPBytes {
     static func isFieldValueByte(_ byte: UInt8) -> Bool {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
     }
+
+    /// `origin-form / absolute-form / asterisk-form` (RFC 9112 §3.2): `/…`; `*` alone; or a scheme
+    /// (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`), `://` and a non-empty authority of URI characters
+    /// (RFC 3986 §3.2), which http and https URIs need (RFC 9110 §4.2.1: an empty host MUST be rejected).
+    static func isRequestTargetForm(_ target: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        guard let first = target.first else { return false }
+        if first == 0x2F || (first == 0x2A && target.count == 1) { return true }
+        guard isLetter(first) else { return false }
+        var index = target.startIndex + 1
+        while index < target.endIndex, isLetter(target[index]) || isDigit(target[index])
+            || target[index] == 0x2B || target[index] == 0x2D || target[index] == 0x2E { index += 1 }
+        guard target[index...].starts(with: [0x3A, 0x2F, 0x2F]) else { return false }
+        let authority = target[(index + 3)...].prefix { $0 != 0x2F && $0 != 0x3F }
+        // unreserved, pct-encoded, sub-delims, ":", "@", "[", "]"
+        return !authority.isEmpty && authority.allSatisfy { byte in
+            isLetter(byte) || isDigit(byte) || "-._~%!$&'()*+,;=:@[]".utf8.contains(byte)
+        }
+    }
+
+    /// `*( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )`, names tokens, values tokens or
+    /// quoted strings (RFC 9112 §7.1.1, RFC 9110 §5.6.4).
+    static func isChunkExtensions(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var index = text.startIndex
+        func skipSpaces() { while index < text.endIndex, text[index] == 0x20 || text[index] == 0x09 { index += 1 } }
+        func token() -> Bool {
+            let start = index
+            while index < text.endIndex, isTokenByte(text[index]) { index += 1 }
+            return index > start
+        }
+        func quotedString() -> Bool {
+            guard index < text.endIndex, text[index] == 0x22 else { return false }
+            index += 1
+            while index < text.endIndex {
+                let byte = text[index]
+                index += 1
+                if byte == 0x22 { return true }
+                // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ); qdtext is the same less `"` and `\`.
+                if byte == 0x5C {
+                    guard index < text.endIndex, isFieldValueByte(text[index]) else { return false }
+                    index += 1
+                } else if !isFieldValueByte(byte) {
+                    return false
+                }
+            }
+            return false
+        }
+        while index < text.endIndex {
+            skipSpaces()
+            guard index < text.endIndex, text[index] == 0x3B else { return false }
+            index += 1
+            skipSpaces()
+            guard token() else { return false }
+            let afterName = index
+            skipSpaces()
+            if index < text.endIndex, text[index] == 0x3D {
+                index += 1
+                skipSpaces()
+                guard token() || quotedString() else { return false }
+            } else {
+                index = afterName
+            }
+        }
+        return true
+    }
+
+    static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
     static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {

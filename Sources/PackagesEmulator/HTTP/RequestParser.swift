@@ -79,7 +79,9 @@ public struct RequestParser: Sendable {
     /// Lets `body` write up to `space.count` (at least `minimum`) bytes straight into the buffer, as
     /// `read(2)` does, and keeps the count it returns (negative or zero: nothing).
     public mutating func readInto(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
-        compact()
+        // Parsed bytes are dropped when everything is parsed (free), or when room is short: moving the
+        // unparsed rest on every read would cost a pipelining client's whole backlog each time.
+        if consumed == end || storage.count - end < minimum { compact() }
         if storage.count - end < minimum {
             storage.append(contentsOf: repeatElement(0, count: max(minimum, storage.count) - (storage.count - end)))
         }
@@ -117,6 +119,8 @@ public struct RequestParser: Sendable {
             case .requestLine, .headers, .trailers, .chunkSize:
                 guard let line = nextLine() else {
                     if let error = partialLineError() { return fail(error) }
+                    // A chunked body not begun yet is a body the client may be waiting to send.
+                    if case .chunkSize = state { return continueIfExpected() }
                     return nil
                 }
                 if let event = take(line: line) { return event }
@@ -152,8 +156,9 @@ public struct RequestParser: Sendable {
         return .failure(error)
     }
 
+    /// RFC 9110 §10.1.1: the expectation is ignored in HTTP/1.0, which has no 1xx answers (§15.2).
     mutating func continueIfExpected() -> Event? {
-        guard framing.expectsContinue, !continueSent else { return nil }
+        guard framing.expectsContinue, head.minorVersion >= 1, !continueSent else { return nil }
         continueSent = true
         return .expectContinue
     }
@@ -202,14 +207,20 @@ public struct RequestParser: Sendable {
 
     /// A line still arriving that is already past its limit.
     func partialLineError() -> ParseError? {
-        let pending = end - consumed
+        lineLimitError(bytesBeforeLF: end - consumed)
+    }
+
+    /// The limit a line of this many bytes before its LF (CR included) is past. A whole line is measured
+    /// the same way, before anything else is checked, so that the verdict never depends on how the bytes
+    /// were split into reads (a long line ending in a bare LF is 414 whole as well as in pieces).
+    func lineLimitError(bytesBeforeLF length: Int) -> ParseError? {
         switch state {
-        case .requestLine where pending > limits.maxRequestLine + 1:
+        case .requestLine where length > limits.maxRequestLine + 1:
             return .uriTooLong
-        case .headers where headBytes + pending > limits.maxHeaderBytes,
-             .trailers where headBytes + pending > limits.maxHeaderBytes:
+        case .headers where headBytes + length > limits.maxHeaderBytes,
+             .trailers where headBytes + length > limits.maxHeaderBytes:
             return .headersTooLarge
-        case .chunkSize where pending > Self.maxChunkLine:
+        case .chunkSize where length > Self.maxChunkLine:
             return .init(400, "Invalid chunked body: chunk size line too long.")
         default:
             return nil
