@@ -26,13 +26,13 @@ enum Credentials: Equatable {
             return
         }
         let trimmed = value.trimmingASCIISpaces()
-        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+        guard let space = trimmed.utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else {
             self = .malformed
             return
         }
         let scheme = String(trimmed[..<space]).asciiLowercased()
         let credential = trimmed[space...].trimmingASCIISpaces()
-        guard !credential.isEmpty, !credential.contains(where: { $0 == " " || $0 == "\t" }) else {
+        guard !credential.isEmpty, !credential.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 }) else {
             self = .malformed
             return
         }
@@ -54,12 +54,16 @@ enum Credentials: Equatable {
     }
 }
 
-extension StringProtocol {
+extension StringProtocol where UTF8View: BidirectionalCollection {
+    /// Without SP and HTAB at both ends, found byte by byte (every request trims a few headers).
     func trimmingASCIISpaces() -> SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+        let bytes = utf8
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else {
             return self[endIndex...]
         }
-        return self[first...last]
+        // The byte after the last kept one is a space or the end: a character boundary.
+        return self[first..<bytes.index(after: last)]
     }
 }

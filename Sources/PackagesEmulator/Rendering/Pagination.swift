@@ -42,13 +42,24 @@ struct Pagination: Equatable {
     /// `url(page)` forms each URL.
     func link(total: Int, url: (Int64) -> String) -> String? {
         let last = lastPage(total: total)
-        var relations: [String] = []
-        if page > 1 { relations.append("<\(url(page - 1))>; rel=\"prev\"") }
-        if page < last {
-            relations.append("<\(url(page + 1))>; rel=\"next\"")
-            relations.append("<\(url(last))>; rel=\"last\"")
+        guard page > 1 || page < last else { return nil }
+        // One string, grown once: this runs for every page of every list.
+        var header = ""
+        header.reserveCapacity(1024)
+        func add(_ number: Int64, _ relation: String) {
+            if !header.isEmpty { header += ", " }
+            header += "<"
+            header += url(number)
+            header += ">; rel=\""
+            header += relation
+            header += "\""
         }
-        if page > 1 { relations.append("<\(url(1))>; rel=\"first\"") }
-        return relations.isEmpty ? nil : relations.joined(separator: ", ")
+        if page > 1 { add(page - 1, "prev") }
+        if page < last {
+            add(page + 1, "next")
+            add(last, "last")
+        }
+        if page > 1 { add(1, "first") }
+        return header
     }
 }
