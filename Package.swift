@@ -52,6 +52,10 @@ let package = Package(
             name: "LiveTests",
             dependencies: ["github-packages-emulator"]
         ),
+        // Feeds byte streams to RequestParser for Tests/Differential (h11 and httptools beside it).
+        .executableTarget(
+            name: "http-parser-probe", dependencies: ["PackagesEmulator"], path: "Tests/Differential/Probe"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

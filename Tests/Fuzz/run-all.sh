@@ -11,8 +11,10 @@ nice "$here/run.sh" fixture "$seconds" > "$here/../../.build-fuzz/fixture.log" 2
 wait $a || status=1
 nice "$here/run.sh" route "$seconds" > "$here/../../.build-fuzz/route.log" 2>&1 & r=$!
 wait $f || status=1
+nice "$here/run.sh" parser "$seconds" > "$here/../../.build-fuzz/parser.log" 2>&1 & p=$!
 wait $r || status=1
-for t in query authorization fixture route; do
+wait $p || status=1
+for t in query authorization fixture route parser; do
     echo "== $t"; grep -E "Done|stat::number_of_executed_units|ERROR" "$here/../../.build-fuzz/$t.log" || true
 done
 exit $status
