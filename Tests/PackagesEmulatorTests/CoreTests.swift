@@ -85,7 +85,7 @@ struct PaginationTests {
         (2, 30, 0, "prev=1 first=1"),
     ] as [(Int64, Int64, Int, String)])
     func linkRelations(page: Int64, perPage: Int64, total: Int, expected: String) {
-        let link = Pagination(page: page, perPage: perPage).link(total: total) { "p\($0)" }
+        let link = Pagination(page: page, perPage: perPage).link(total: total, before: "p", after: "")
         let relations = (link ?? "").split(separator: ", ").map { part -> String in
             let url = part.dropFirst().prefix { $0 != ">" }.dropFirst()
             let rel = part.split(separator: "\"")[1]
@@ -96,9 +96,9 @@ struct PaginationTests {
     }
 
     @Test func linkFormat() {
-        let link = Pagination(page: 2, perPage: 1).link(total: 3) { "http://h/x?page=\($0)" }
-        #expect(link == "<http://h/x?page=1>; rel=\"prev\", <http://h/x?page=3>; rel=\"next\", "
-            + "<http://h/x?page=3>; rel=\"last\", <http://h/x?page=1>; rel=\"first\"")
+        let link = Pagination(page: 2, perPage: 1).link(total: 3, before: "http://h/x?page=", after: "&x=1")
+        #expect(link == "<http://h/x?page=1&x=1>; rel=\"prev\", <http://h/x?page=3&x=1>; rel=\"next\", "
+            + "<http://h/x?page=3&x=1>; rel=\"last\", <http://h/x?page=1&x=1>; rel=\"first\"")
     }
 
     @Test func slices() {

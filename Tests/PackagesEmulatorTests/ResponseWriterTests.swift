@@ -114,7 +114,8 @@ import Testing
     // MARK: The answer to a refused request
 
     static let refusals: [(error: ParseError, message: String)] = [
-        (.badRequest, "Bad Request"),
+        (ParseError(400, "Malformed request line: no HTTP version after the target."),
+         "Malformed request line: no HTTP version after the target."),
         (.uriTooLong, "URI Too Long"),
         (.headersTooLarge, "Request Header Fields Too Large"),
         (.payloadTooLarge, "Payload Too Large"),

@@ -254,7 +254,6 @@ public struct ParseError: Error, Sendable, Equatable {
         self.message = message
     }
 
-    static let badRequest = ParseError(400, "Bad Request")
     static let uriTooLong = ParseError(414, "URI Too Long")
     static let headersTooLarge = ParseError(431, "Request Header Fields Too Large")
     static let payloadTooLarge = ParseError(413, "Payload Too Large")

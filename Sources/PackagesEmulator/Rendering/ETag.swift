@@ -56,23 +56,32 @@ enum ETag {
 
 /// Keeps text usable inside a URI: bytes outside RFC 3986's characters are percent-encoded.
 enum URIText {
+    /// Bytes a URI may hold unescaped in a header: visible ASCII except < > " \ ^ ` { | }.
+    static func isAllowed(_ byte: UInt8) -> Bool {
+        (byte >= 0x21 && byte <= 0x7E) && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+            && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: "^")
+            && byte != UInt8(ascii: "`") && byte != UInt8(ascii: "{") && byte != UInt8(ascii: "|")
+            && byte != UInt8(ascii: "}")
+    }
+
     static func sanitized(_ text: String) -> String {
-        let allowed: (UInt8) -> Bool = { byte in
-            (byte >= 0x21 && byte <= 0x7E) && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
-                && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: "^")
-                && byte != UInt8(ascii: "`") && byte != UInt8(ascii: "{") && byte != UInt8(ascii: "|")
-                && byte != UInt8(ascii: "}")
-        }
-        guard !text.utf8.allSatisfy(allowed) else { return text }
-        var out = ""
-        for byte in text.utf8 {
-            if allowed(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+        guard !text.utf8.allSatisfy(isAllowed) else { return text }
+        var out: [UInt8] = []
+        appendSanitized(text.utf8, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `bytes`, each one a URI may not hold as `%XX`.
+    static func appendSanitized<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in bytes {
+            if isAllowed(byte) {
+                out.append(byte)
             } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" : "") + hex
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
             }
         }
-        return out
     }
 }

@@ -39,20 +39,22 @@ struct Pagination: Equatable {
     }
 
     /// GitHub's `Link` value: prev, next, last, first, each only where it applies; nil when none does.
-    /// `url(page)` forms each URL.
-    func link(total: Int, url: (Int64) -> String) -> String? {
+    /// Each URL is `before`, the page number, `after`; written as bytes into one string, since this runs
+    /// for every page of every list.
+    func link(total: Int, before: String, after: String) -> String? {
         let last = lastPage(total: total)
         guard page > 1 || page < last else { return nil }
-        // One string, grown once: this runs for every page of every list.
-        var header = ""
-        header.reserveCapacity(1024)
-        func add(_ number: Int64, _ relation: String) {
-            if !header.isEmpty { header += ", " }
-            header += "<"
-            header += url(number)
-            header += ">; rel=\""
-            header += relation
-            header += "\""
+        var header: [UInt8] = []
+        header.reserveCapacity(4 * (before.utf8.count + after.utf8.count + 32))
+        func add(_ number: Int64, _ relation: StaticString) {
+            if !header.isEmpty { header.append(contentsOf: [0x2C, 0x20]) }
+            header.append(0x3C)
+            header.append(contentsOf: before.utf8)
+            header.append(contentsOf: String(number).utf8)
+            header.append(contentsOf: after.utf8)
+            header.append(contentsOf: #">; rel=""#.utf8)
+            relation.withUTF8Buffer { header.append(contentsOf: $0) }
+            header.append(0x22)
         }
         if page > 1 { add(page - 1, "prev") }
         if page < last {
@@ -60,6 +62,6 @@ struct Pagination: Equatable {
             add(last, "last")
         }
         if page > 1 { add(1, "first") }
-        return header
+        return String(decoding: header, as: UTF8.self)
     }
 }

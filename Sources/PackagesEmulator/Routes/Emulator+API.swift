@@ -73,7 +73,7 @@ extension Emulator {
             headers.append(("ETag", etag))
             if let (pagination, total, query) = answer.pagination, let route {
                 let parts = Self.linkURLParts(api, path: route.path, query: query)
-                if let link = pagination.link(total: total, url: { parts.before + String($0) + parts.after }) {
+                if let link = pagination.link(total: total, before: parts.before, after: parts.after) {
                     headers.append(("Link", link))
                 }
             }
@@ -185,7 +185,14 @@ extension Emulator {
     /// bytes a URI cannot hold are percent-encoded so the header stays well-formed.
     static func linkURLParts(_ api: String, path: Substring, query: Query) -> (before: String, after: String) {
         let parts = query.linkQueryParts()
-        return (URIText.sanitized(api + path + "?" + parts.before), URIText.sanitized(parts.after))
+        // Sanitizing is per byte, so the pieces are sanitized into one buffer instead of joined first.
+        var before: [UInt8] = []
+        before.reserveCapacity(api.utf8.count + path.utf8.count + parts.before.utf8.count + 16)
+        URIText.appendSanitized(api.utf8, to: &before)
+        URIText.appendSanitized(path.utf8, to: &before)
+        before.append(UInt8(ascii: "?"))
+        URIText.appendSanitized(parts.before.utf8, to: &before)
+        return (String(decoding: before, as: UTF8.self), URIText.sanitized(parts.after))
     }
 
     /// A tag that hashes what the body is made of — the API URL, the version and each object's

@@ -90,14 +90,21 @@ enum RouteTable {
 }
 
 /// One GitHub operation: how its path looks and what answers it.
-struct Operation: Sendable {
+/// A class, not a struct: the router walks the table on every request, and copying a row of five
+/// strings costs as many reference-count operations.
+final class Operation: Sendable {
     enum Action: Sendable {
         case listPackages, getPackage, listVersions, getVersion, conflicts
         case deletePackage, restorePackage, deleteVersion, restoreVersion
         case authenticatedUser, user, rateLimit
 
         /// Deletes and restores change the data set (SPEC §17).
-        var isWrite: Bool { [.deletePackage, .restorePackage, .deleteVersion, .restoreVersion].contains(self) }
+        var isWrite: Bool {
+            switch self {
+            case .deletePackage, .restorePackage, .deleteVersion, .restoreVersion: true
+            default: false
+            }
+        }
     }
 
     /// Whose packages a route names: `/orgs/{org}`, `/user` (the token's user), `/users/{username}`.

@@ -53,6 +53,15 @@ struct Route {
 
     static let prefix = "/api/v3"
 
+    /// The table's rows by their number of path segments, in table order: a path is matched only
+    /// against the rows that can match it.
+    static let bySegmentCount: [[Operation]] = {
+        let longest = RouteTable.operations.map(\.pattern.segments.count).max() ?? 0
+        var buckets: [[Operation]] = Array(repeating: [], count: longest + 1)
+        for operation in RouteTable.operations { buckets[operation.pattern.segments.count].append(operation) }
+        return buckets
+    }()
+
     /// The route of `method` (HEAD answers as GET) and `path`, or nil: 404 `Not Found` (SPEC §6 step 1).
     static func resolve(method: String, path: Substring) -> Route? {
         var path = path
@@ -66,7 +75,8 @@ struct Route {
         let parts = path.dropFirst().utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
             .map { Substring($0) }[...]
         let wanted = method == "HEAD" ? "GET" : method
-        for operation in RouteTable.operations where operation.method == wanted {
+        guard parts.count < bySegmentCount.count else { return nil }
+        for operation in bySegmentCount[parts.count] where operation.method == wanted {
             if let parameters = operation.pattern.match(parts) {
                 return Route(operation: operation, parameters: parameters, viaPrefix: viaPrefix, path: path)
             }
