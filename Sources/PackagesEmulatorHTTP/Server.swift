@@ -7,8 +7,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// Serves an `Emulator` over HTTP/1.1 (the emulator's own, Connection.swift) on libevent loops, one per thread, sharing the port
-/// through `SO_REUSEPORT` listeners; every loop reads the same immutable data set.
+/// Serves an `Emulator` over HTTP/1.1 (the emulator's own: Connection.swift) on libevent loops, one per
+/// thread, sharing the port through `SO_REUSEPORT` listeners; every loop reads the same immutable data set.
 ///
 /// Lifecycle: `bind` (listening when it returns, so the ready line can follow), then `run`, which
 /// returns after SIGTERM or SIGINT once every loop has written the answers already queued (at most

@@ -79,7 +79,8 @@ extension RequestParser {
             guard line.end - version == 8,
                   bytes[version] == 0x48, bytes[version + 1] == 0x54, bytes[version + 2] == 0x54,
                   bytes[version + 3] == 0x50, bytes[version + 4] == 0x2F,
-                  HTTPBytes.isDigit(bytes[version + 5]), bytes[version + 6] == 0x2E, HTTPBytes.isDigit(bytes[version + 7])
+                  HTTPBytes.isDigit(bytes[version + 5]), bytes[version + 6] == 0x2E,
+                  HTTPBytes.isDigit(bytes[version + 7])
             else {
                 return .init(400, "Malformed request line: the version is not HTTP/1.x.")
             }
@@ -103,7 +104,8 @@ extension RequestParser {
             var index = line.start
             while index < line.end, HTTPBytes.isTokenByte(bytes[index]) { index += 1 }
             guard index < line.end, bytes[index] == 0x3A, index > line.start else {
-                if index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09, bytes[index..<line.end].contains(0x3A) {
+                if index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09,
+                   bytes[index..<line.end].contains(0x3A) {
                     // RFC 9112 §5.1: a server MUST reject whitespace between a field name and its colon.
                     return .failure(.init(400, "Whitespace between a header name and its colon."))
                 }

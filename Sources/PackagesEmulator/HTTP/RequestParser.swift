@@ -11,7 +11,8 @@ public struct RequestParser: Sendable {
         public var maxHeaderBytes: Int
         public var maxBodyBytes: Int
 
-        public init(maxRequestLine: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024, maxBodyBytes: Int = 1024 * 1024) {
+        public init(maxRequestLine: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024,
+                    maxBodyBytes: Int = 1024 * 1024) {
             self.maxRequestLine = maxRequestLine
             self.maxHeaderBytes = maxHeaderBytes
             self.maxBodyBytes = maxBodyBytes

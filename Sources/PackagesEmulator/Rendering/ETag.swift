@@ -72,7 +72,12 @@ enum URIText {
     }
 
     /// Appends `bytes`, each one a URI may not hold as `%XX`.
-    static func appendSanitized<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
+    static func appendSanitized<Bytes: Collection<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
+        // Almost always nothing needs escaping: then one bulk copy.
+        if bytes.allSatisfy(isAllowed) {
+            out.append(contentsOf: bytes)
+            return
+        }
         let hex = Array("0123456789ABCDEF".utf8)
         for byte in bytes {
             if isAllowed(byte) {

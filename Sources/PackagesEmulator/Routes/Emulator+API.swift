@@ -161,7 +161,7 @@ extension Emulator {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
             let literal = bytes[1..<close]
             guard literal.contains(UInt8(ascii: ":")),
-                  literal.allSatisfy({ HTTPBytes.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+                  literal.allSatisfy({ HTTPBytes.hexValue($0) != nil || $0 == 0x3A || $0 == 0x2E })
             else { return false }
             index = close + 1
         } else {
@@ -176,8 +176,7 @@ extension Emulator {
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        HTTPBytes.isLetter(byte) || HTTPBytes.isDigit(byte)
             || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
     }
 
