@@ -6,8 +6,8 @@ import Testing
 /// plain reference predicate allows, and the answer is the same as if the unreadable packages did not
 /// exist (status, body, Link, ETag), so no answer reveals a private package.
 @Suite struct PrivacyPropertyTests {
-    /// SplitMix64: small, seeded, reproducible on every platform.
-    struct Random {
+    /// SplitMix64: small, seeded, reproducible on every platform (ResponseWriterTests draws instants from it).
+    struct Random: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15

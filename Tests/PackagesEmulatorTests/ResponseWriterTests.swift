@@ -102,7 +102,7 @@ import Testing
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        var random = SplitMix64(seed: seed)
+        var random = PrivacyPropertyTests.Random(state: seed)
         for _ in 0..<150 {
             let seconds = Int64.random(in: -11_644_473_600...253_402_300_799, using: &random)
             let date = Date(timeIntervalSince1970: TimeInterval(seconds))
@@ -165,17 +165,4 @@ struct Head: Sendable, CustomTestStringConvertible {
         self.expected = expected
     }
     var testDescription: String { name }
-}
-
-/// A seeded generator (SplitMix64), so a failing instant can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
