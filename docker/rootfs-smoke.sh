@@ -288,9 +288,9 @@ get "versions" 200 -H "$(auth ghp_octocatRead)" "$org/container/octo-repo%2Fweb/
 body '"id": 9004' && body '"latest"'
 get "versions, Link" 200 -H "$(auth ghp_octocatRead)" "$org/container/octo-sdk/versions?per_page=20"
 header_is Link "<$org/container/octo-sdk/versions?per_page=20&page=2>; rel=\"next\", <$org/container/octo-sdk/versions?per_page=20&page=3>; rel=\"last\""
-get "deleted versions, not an admin" 403 -H "$(auth ghp_monalisaReadRepo)" \
+get "deleted versions, not an admin" 404 -H "$(auth ghp_monalisaReadRepo)" \
     "$org/container/octo-repo%2Fweb/versions?state=deleted"
-body 'You must have admin permissions on this package\.'
+body 'Package not found\.'
 get "one version" 200 -H "$(auth ghp_octocatRead)" "$org/npm/octo-cli/versions/9202"
 body '"license": "MIT"'
 get "a deleted version" 404 -H "$(auth ghp_octocatRead)" "$org/container/octo-repo%2Fweb/versions/9001"

@@ -221,9 +221,9 @@ for v in E["versions"]:
     R.check("%s 403 maven package without repo scope -> gh names the missing scope" % v, lambda hv=hv: expect_gh_error(
         gh(T["norepo"], *hv, org_url("maven/" + O["maven"]["name"])), 403, M["403_get_repo"], hint="repo"))
 
-    R.check("%s 403 collaborator asks state=deleted -> HTTP 403" % v, lambda hv=hv: expect_gh_error(
+    R.check("%s 404 collaborator asks state=deleted (not an admin) -> HTTP 404" % v, lambda hv=hv: expect_gh_error(
         gh(T["collaborator"], *hv, "--paginate", org_url("container/%s/versions?state=deleted" % WEB["path_name"])),
-        403, M["403_admin"]))
+        404, M["404_package"]))
 
 
 # --- Cleanup (SPEC §15-§17): a retention script over `gh api`, as people write them ----------------------------

@@ -438,7 +438,7 @@ for v in E["versions"]:
         expect_equal("member, admin of org-tools, reads its versions", [x.id for x in vs],
                      [w["id"] for w in O["tools"]["versions"]])
         fails("collaborator asks state=deleted (not an admin)", lambda: collab.get_all_package_versions_for_package_owned_by_org(
-            "container", WEB["path_name"], ORG, state="deleted"), 403, M["403_admin"])
+            "container", WEB["path_name"], ORG, state="deleted"), 404, M["404_package"])
     R.check("%s who reads what: member, package admin, repository collaborator (SPEC §15)" % v, access)
 
     def errors(rest=rest, v=v):
@@ -747,15 +747,15 @@ for v in E["versions"]:
             hub = clients["member_delete"].rest(v).packages
             t = CO["member_admin_of"]
             fails("package admin, not an org admin", lambda: hub.delete_package_version_for_org(
-                t["package_type"], t["name"], CO["owner"], t["version_id"]), 403, M["403_admin"])
+                t["package_type"], t["name"], CO["owner"], t["version_id"]), 404, M["404_package"])
             fails("a private package hubot may not read", lambda: hub.delete_package_for_org(
                 "container", *path), 404, M["404_package"])
             fails("another user's public package", lambda: pk.delete_package_for_user(
-                "container", CU["image"]["name"], CU["login"]), 403, M["403_admin"])
+                "container", CU["image"]["name"], CU["login"]), 404, M["404_package"])
             fails("no such version", lambda: pk.delete_package_version_for_org("container", *path, 1), 404, M["404_version"])
             fails("a fixture-deleted version past 30 days (real clock)", lambda: pk.restore_package_version_for_org(
                 "container", *path, CO["reused"]["id"]), 404, M["404_version"])
-        R.check("%s 403 scopes (delete:packages, write:packages), 403 admin, 404 for what it may not read" % v,
+        R.check("%s 403 scopes (delete:packages, write:packages), 404 for what it may not administer or read" % v,
                 scopes_and_admins)
 
     with WriteScenario(R, "%s clock" % v):

@@ -271,7 +271,7 @@ E["versions"].each do |v|
                  collab.get("orgs/#{ORG}/packages", package_type: "container", headers: hv).map(&:name),
                  O["container"]["collaborator"])
     expect_error(Octokit::NotFound, 404, M["404_package"]) { member.get(WEB_PATH, headers: hv) }
-    expect_error(Octokit::Forbidden, 403, M["403_admin"]) do
+    expect_error(Octokit::NotFound, 404, M["404_package"]) do
       collab.get("#{WEB_PATH}/versions", state: "deleted", headers: hv)
     end
     expect_error(Octokit::NotFound, 404, M["404_package"]) do
@@ -381,7 +381,7 @@ E["versions"].zip(%w[users orgs]).each do |v, route|
       no_content("restore #{CO['trim']}", inst, inst.post("#{pkg}/versions/#{CO['trim']}/restore", headers: hv))
       no_content("delete #{CO['trim']}", inst, inst.delete("#{pkg}/versions/#{CO['trim']}", headers: hv))
       f = CO["foreign_public"]
-      expect_error(Octokit::Forbidden, 403, M["403_integration"]) do
+      expect_error(Octokit::NotFound, 404, M["404_package"]) do
         inst.delete("#{route}/#{CO['owner']}/packages/#{f['package_type']}/#{f['name']}/versions/#{f['version_id']}", headers: hv)
       end
       expect_error(Octokit::Forbidden, 403, M["403_integration"]) do

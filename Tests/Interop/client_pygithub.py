@@ -268,7 +268,7 @@ for v in E["versions"]:
         expect_raises("member gets its versions", lambda: list(versions(member, WEB_PATH)), UnknownObjectException,
                       error(404, M["404_package"]))
         expect_raises("collaborator asks state=deleted", lambda: list(versions(collab, WEB_PATH, state="deleted")),
-                      GithubException, error(403, M["403_admin"], GithubException))
+                      UnknownObjectException, error(404, M["404_package"]))
         _, p = get(inst, WEB_PATH)
         expect_equal("installation token reads its repository's package", p["id"], WEB["id"])
         expect_raises("installation token lists", lambda: get(inst, "/orgs/%s/packages" % ORG, package_type="container"),

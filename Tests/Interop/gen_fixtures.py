@@ -299,7 +299,6 @@ def expected():
             "403_get_scope": "You need at least read:packages scope to get a package.",
             "403_versions_scope": "You need at least read:packages scope to get a package's versions.",
             "403_get_repo": "You need at least read:packages and repo scopes to get a package.",
-            "403_admin": "You must have admin permissions on this package.",
             "403_integration": "Resource not accessible by integration",
             "403_fine_grained": "Resource not accessible by personal access token",
             "403_delete_scope": "You need at least read:packages and delete:packages scopes to delete a package.",

@@ -68,8 +68,9 @@ import Testing
         #expect(try #require(try deleted.json() as? [[String: Any]]).compactMap { $0["deleted_at"] as? String }
                 == ["2025-01-20T08:00:00Z"])
         let refused = try RawHTTP.get(port: port, path + "?state=deleted", token: "ghp_monalisaReadRepo")
-        #expect(refused.statusLine == "HTTP/1.1 403 Forbidden")
-        #expect((try refused.json() as? [String: String])?["message"] == "You must have admin permissions on this package.")
+        // SPEC §16 step 11: a reader who is not an admin is told the package is not there.
+        #expect(refused.statusLine == "HTTP/1.1 404 Not Found")
+        #expect((try refused.json() as? [String: String])?["message"] == "Package not found.")
     }
 
     @Test func accountRoutes() throws {

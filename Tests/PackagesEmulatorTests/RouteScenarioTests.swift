@@ -71,7 +71,7 @@ let routeScenarios: [RouteScenario] = [
     .init("deleted versions for a package admin", "ghp_mona", "\(web)/versions?state=deleted", .ids([9001])),
     .init("empty state is active", "ghp_read", "\(web)/versions?state=", .ids([9004, 9003, 9002])),
     .init("deleted versions need admin", "ghp_hubot", "/users/octocat/packages/container/c-inherit/versions?state=deleted",
-          .error(403, "You must have admin permissions on this package.")),
+          .error(404, "Package not found.")),
     .init("admin before state", "ghp_hubot", "/users/octocat/packages/container/c-inherit/versions?state=bogus",
           .error(400, "Invalid argument.")),
     .init("state before page depth", "ghp_read", "\(web)/versions?state=bogus&page=1000&per_page=100",

@@ -45,7 +45,6 @@ extension APIError {
     static let missingRepo = Scopes.missing(for: .listPackages, repo: true)
     /// Seen on GitHub's answers to `GITHUB_TOKEN` (SPEC §15, §19).
     static let notAccessibleByIntegration = APIError(403, "Resource not accessible by integration")
-    static let notPackageAdmin = APIError(403, "You must have admin permissions on this package.")
     static let packageNotFound = APIError(404, "Package not found.")
     static let versionNotFound = APIError(404, "Package version not found.")
     static let packageTypeRequired = APIError(400, "The package_type parameter is required.")

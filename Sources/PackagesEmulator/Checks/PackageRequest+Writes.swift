@@ -33,6 +33,15 @@ extension PackageRequest {
             guard let index = found, let rule, rule.canRead(requester, owner: owner) else {
                 return .failure(.packageNotFound)
             }
+            // 11. Admin on the package; on an organisation, a user must also be one of its admins (GitHub's
+            // docs: "admin permissions in the organization"). A reader who is not an admin is told the
+            // package is not there (SPEC §16 step 11), before the version is looked up, so that nothing in
+            // the answer tells that package apart from one that does not exist (SPEC §5).
+            var admin = rule.isAdmin(requester, owner: owner)
+            if case .user(let user) = requester, owner.isOrganization {
+                admin = admin && owner.isAdministered(by: user.login.asciiLowercased())
+            }
+            guard admin else { return .failure(.packageNotFound) }
             // 10. The version: active for a delete, deleted within 30 days for a restore.
             var versions: [PackageVersion] = []
             var versionIndex = 0
@@ -42,16 +51,6 @@ extension PackageRequest {
                       action == .deleteVersion ? versions[at].deletedAt == nil : restorable(versions[at].deletedAt)
                 else { return .failure(.versionNotFound) }
                 versionIndex = at
-            }
-            // 11. Admin on the package; on an organisation, a user must also be one of its admins
-            // (GitHub's docs: "admin permissions in the organization").
-            var admin = rule.isAdmin(requester, owner: owner)
-            if case .user(let user) = requester, owner.isOrganization {
-                admin = admin && owner.isAdministered(by: user.login.asciiLowercased())
-            }
-            guard admin else {
-                if case .installation = requester { return .failure(.notAccessibleByIntegration) }
-                return .failure(.notPackageAdmin)
             }
             // 13. The rules of SPEC §17, then the change.
             switch action {

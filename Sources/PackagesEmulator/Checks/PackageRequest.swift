@@ -156,11 +156,12 @@ struct PackageRequest {
             else { return .failure(.versionNotFound) }
             return .success(Answer(body: .object(found), type: type))
         default:
-            // 11. Admin, to see deleted versions; 12. the query.
+            // 11. Admin, to see deleted versions (a reader who is not one is told the package is not there:
+            // SPEC §16 step 11); 12. the query.
             let stateValue = query["state"] ?? ""
             if stateValue == VersionList.State.deleted.rawValue,
                !listing.rules[Int(position)].isAdmin(requester, owner: owner) {
-                return .failure(token?.isInstallation == true ? .notAccessibleByIntegration : .notPackageAdmin)
+                return .failure(.packageNotFound)
             }
             guard let state = stateValue.isEmpty ? .active : VersionList.State(rawValue: stateValue) else {
                 return .failure(.invalidArgument)
