@@ -106,7 +106,7 @@ final class Connection {
             case .failure(let error):
                 let response = loop.server.emulator.framingResponse(error)
                 loop.server.logger.debug("refused: \(error.status) \(error.message)")
-                send(response, method: "", keepAlive: false, minorVersion: 1)
+                send(response, method: parser.method, keepAlive: false, minorVersion: 1)
             case .request(let parsed):
                 loop.answer(parsed, on: self)
             }

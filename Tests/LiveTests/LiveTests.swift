@@ -165,6 +165,36 @@ import Testing
         #expect(names(head) == names(get))
     }
 
+    /// Refusals that come before the route (SPEC §12: 400, 413, 414, 431) on a HEAD: the GET's status and
+    /// `Content-Length`, no body, then the close; a body here would be read as the next answer.
+    static let refusedBeforeTheRoute: [(status: Int, request: String)] = [
+        (414, "METHOD \(listing)&pad=\(String(repeating: "x", count: 9000)) HTTP/1.1\r\n"),
+        (431, "METHOD \(listing) HTTP/1.1\r\nHost: x\r\n"
+            + (0..<70).map { "X-H\($0): \(String(repeating: "v", count: 1000))\r\n" }.joined() + "\r\n"),
+        (413, "METHOD \(listing) HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"),
+        (400, "METHOD \(listing) HTTP/2.0\r\nHost: x\r\n\r\n"),
+        (400, "METHOD \(listing) HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n"),
+    ]
+
+    @Test(arguments: refusedBeforeTheRoute)
+    func refusedHeadHasGetHeadersAndNoBody(status: Int, request: String) throws {
+        let text = { (method: String) in request.replacingOccurrences(of: "METHOD", with: method) }
+        let (emulator, port) = try EmulatorProcess.start()
+        defer { emulator.stop() }
+        let getConnection = try HTTPConnection(port: port)
+        try getConnection.send(text("GET"))
+        let get = try getConnection.readResponse()
+        let headConnection = try HTTPConnection(port: port)
+        try headConnection.send(text("HEAD"))
+        let head = try headConnection.readResponse(head: true)
+        #expect(get.status == status)
+        #expect(head.status == status)
+        #expect(!get.body.isEmpty)
+        #expect(head.header("Content-Length") == String(get.body.count))
+        #expect(head.header("Connection") == "close")
+        #expect(headConnection.readsEOF(), "bytes after the head of a refused HEAD")
+    }
+
     @Test func ifNoneMatchGives304WithoutUsingTheRateLimit() throws {
         let (emulator, port) = try EmulatorProcess.start()
         defer { emulator.stop() }

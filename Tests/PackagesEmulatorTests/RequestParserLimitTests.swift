@@ -262,6 +262,49 @@ import Testing
         }
     }
 
+    // MARK: the method of a refused request
+
+    static let long = String(repeating: "a", count: 40)
+    /// A refusal before the route still knows the request's method, its request line's first word once that
+    /// has arrived, so that a refused `HEAD` gets no body (SPEC §12): bytes, limits, status, method.
+    static let refusedMethods: [(bytes: String, limits: RequestParser.Limits, status: Int, method: String)] = [
+        ("HEAD /" + long, lineLimit, 414, "HEAD"),
+        ("HEAD /" + long + " HTTP/1.1\r\nHost: h\r\n\r\n", lineLimit, 414, "HEAD"),
+        ("HEAD" + long, lineLimit, 414, ""),
+        ("GET /" + long, lineLimit, 414, "GET"),
+        ("HEAD / HTTP/1.1\r\nHost: h\r\nX: " + long + long + "\r\n\r\n", headLimit, 431, "HEAD"),
+        ("HEAD / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", bodyLimit, 413, "HEAD"),
+        ("HEAD / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n", bodyLimit, 413, "HEAD"),
+        ("HEAD / HTTP/2.0\r\nHost: h\r\n\r\n", .init(), 400, "HEAD"),
+        ("HEAD / HTTP/1.1\nHost: h\r\n\r\n", .init(), 400, "HEAD"),
+        ("HEAD  / HTTP/1.1\r\nHost: h\r\n\r\n", .init(), 400, "HEAD"),
+        ("HEAD / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", .init(), 400, "HEAD"),
+        ("HEAD / HTTP/1.1\r\n\r\n", .init(), 400, "HEAD"),
+        ("HEAD\r\n", .init(), 400, ""),
+        ("HEAD\t/ HTTP/1.1\r\n", .init(), 400, ""),
+        ("\r\nHEAD /x\r\n", .init(), 400, "HEAD"),
+        ("GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", .init(), 400, "GET"),
+        // A later request on the connection is refused with its own method, never the one before it.
+        ("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nbad\r\n", .init(), 400, ""),
+        ("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/3.0\r\n", .init(), 400, "GET"),
+        ("GET / HTTP/1.1\r\nHost: h\r\n\r\nHEAD /" + long, lineLimit, 414, "HEAD"),
+    ]
+
+    @Test(arguments: refusedMethods, [Int.max, 1, 5])
+    func aRefusalKnowsItsMethod(refusal: (bytes: String, limits: RequestParser.Limits, status: Int, method: String),
+                                piece: Int) throws {
+        var parser = RequestParser(limits: refusal.limits)
+        var failure: Int?
+        for slice in Array(refusal.bytes.utf8).pieces(piece) where failure == nil {
+            parser.feed(Array(slice))
+            while failure == nil, let event = parser.next() {
+                if case .failure(let error) = event { failure = error.status }
+            }
+        }
+        #expect(failure == refusal.status)
+        #expect(parser.method == refusal.method)
+    }
+
     // MARK: 100-continue
 
     static let expects: [(name: String, head: String, rest: String, first: [String], then: [String])] = [

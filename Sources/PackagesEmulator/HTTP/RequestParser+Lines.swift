@@ -2,6 +2,7 @@
 /// §7.1), each validated as a whole once its CRLF has arrived.
 extension RequestParser {
     mutating func take(line: Line) -> Event? {
+        if case .requestLine = state, line.count > 0 { head.method = leadingMethod(line.start, line.end) }
         if let error = lineLimitError(bytesBeforeLF: line.count + (line.bareLF ? 0 : 1)) { return fail(error) }
         // RFC 9112 §2.2 lets a recipient accept a bare LF as a line end; SPEC §12 refuses it, since a
         // proxy that does not would see different requests in the same bytes.
@@ -54,7 +55,6 @@ extension RequestParser {
             guard index > line.start, index < line.end, bytes[index] == 0x20 else {
                 return .init(400, "Malformed request line: the method is not a token followed by one space.")
             }
-            let method = String(decoding: UnsafeBufferPointer(rebasing: bytes[line.start..<index]), as: UTF8.self)
             let targetStart = index + 1
             index = targetStart
             // RFC 9112 §3.2: a request-target is URI syntax, visible ASCII only; raw bytes past 0x7E are
@@ -70,7 +70,7 @@ extension RequestParser {
             }
             // RFC 9112 §3.2: origin-form, absolute-form, asterisk-form, or authority-form for CONNECT; any
             // other target makes the request line invalid (§3: answered 400).
-            guard method == "CONNECT" || HTTPBytes.isRequestTargetForm(bytes[targetStart..<index]) else {
+            guard head.method == "CONNECT" || HTTPBytes.isRequestTargetForm(bytes[targetStart..<index]) else {
                 return .init(400, "Malformed request line: the target is not a path, an absolute URI or *.")
             }
             let target = String(decoding: UnsafeBufferPointer(rebasing: bytes[targetStart..<index]), as: UTF8.self)
@@ -87,10 +87,21 @@ extension RequestParser {
             guard bytes[version + 5] == 0x31 else {
                 return .init(400, "Malformed request line: only HTTP/1.x is served.")
             }
-            head.method = method
             head.target = target
             head.minorVersion = bytes[version + 7] == 0x30 ? 0 : 1
             return nil
+        }
+    }
+
+    /// The request line's first word when a space follows it, as far as the line has arrived (its
+    /// `start..<end`); empty otherwise. Kept even when the line is refused, so that a refused `HEAD` gets
+    /// no body either (SPEC §12).
+    func leadingMethod(_ start: Int, _ end: Int) -> String {
+        storage.withUnsafeBufferPointer { bytes in
+            var index = start
+            while index < end, HTTPBytes.isTokenByte(bytes[index]) { index += 1 }
+            guard index > start, index < end, bytes[index] == 0x20 else { return "" }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         }
     }
 

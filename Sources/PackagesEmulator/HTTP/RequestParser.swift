@@ -68,6 +68,10 @@ public struct RequestParser: Sendable {
         return false
     }
 
+    /// The method of the request being read: after a failure, of the refused one (its request line's first
+    /// word, as far as it arrived), so that a refused `HEAD` is answered without a body (SPEC §12).
+    public var method: String { head.method }
+
     /// Appends received bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
@@ -119,7 +123,10 @@ public struct RequestParser: Sendable {
                 return .failure(error)
             case .requestLine, .headers, .trailers, .chunkSize:
                 guard let line = nextLine() else {
-                    if let error = partialLineError() { return fail(error) }
+                    if let error = partialLineError() {
+                        if case .requestLine = state { head.method = leadingMethod(consumed, end) }
+                        return fail(error)
+                    }
                     // A chunked body not begun yet is a body the client may be waiting to send.
                     if case .chunkSize = state { return continueIfExpected() }
                     return nil
