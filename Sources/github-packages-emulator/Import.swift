@@ -69,7 +69,8 @@ struct Import: ParsableCommand {
     func collect(_ reader: GitHubReader) throws -> FixtureImport {
         var imported = FixtureImport()
         var importer: String?
-        // Who the token is: made an admin of the imported organisations, so its placeholder reads them.
+        // Who the token is: imported as a user with a placeholder token that reads what this one read
+        // (an admin of the imported organisations, and the grants of `grantReads`).
         if let me = try? reader.get("/user").value, case .string(let login)? = me["login"] {
             importer = login
         }
@@ -82,7 +83,7 @@ struct Import: ParsableCommand {
             case .failure(let failure): throw failure
             }
         }
-        if let importer, !owners.contains(where: { $0.login.lowercased() == importer.lowercased() }), owners.contains(where: \.isOrg) {
+        if let importer, !owners.contains(where: { $0.login.lowercased() == importer.lowercased() }) {
             _ = imported.addOwner(try reader.get("/users/\(Self.segment(importer))").value)
         }
         for owner in owners {
@@ -100,7 +101,10 @@ struct Import: ParsableCommand {
                 }
             }
         }
-        if let importer { imported.addAdmin(importer) }
+        if let importer {
+            imported.addAdmin(importer)
+            imported.grantReads(to: importer)
+        }
         return imported
     }
 
@@ -142,8 +146,9 @@ struct Import: ParsableCommand {
             the repository it links; it does not show the rest, which is left at the emulator's defaults. Add \
             it by hand where your tests need it, then run `github-packages-emulator validate DIR`.
 
-            - `readers`, `admins` and `inherit_access` of packages: none (default).
-            - `collaborators` of repositories: none. Repositories are only those linked by imported packages.
+            - `readers`, `admins` and `inherit_access` of packages: none (default), but for the grants below.
+            - `collaborators` of repositories: none, but for the grants below. Repositories are only those linked \
+            by imported packages.
             - Organisation `members`: only the importing token's user, as an `admin` (the API does not list members).
             - `enterprise` of users and organisations: none.
             - Version `downloads`: 0 (not in the API). Deleted versions and deleted packages: not imported.
@@ -153,6 +158,11 @@ struct Import: ParsableCommand {
               The token used to import is not written anywhere.
 
             """
+        if !imported.grants.isEmpty {
+            text += "\n## Grants for the importing token's user\n\nIt read these packages of other users on the "
+                + "source; the API does not say why, so each got the narrowest grant that lets it read them here.\n\n"
+                + imported.grants.map { "- \($0)\n" }.joined()
+        }
         if !imported.notes.isEmpty {
             text += "\n## Left out or changed\n\n" + imported.notes.map { "- \($0)\n" }.joined()
         }

@@ -70,6 +70,49 @@ import Testing
         }
     }
 
+    /// The grants IMPORTED.md lists for each importer of the demo data: what it read on the source through
+    /// another user's repository, `readers` or enterprise.
+    static let grants: [String: [String]] = [
+        "octocat": ["- octocat is a reader of `hubot/container/hubot-runner`.",
+                    "- octocat is a collaborator of `monalisa/sketchbook`, so it reads `monalisa/docker/sketchbook`."],
+        "hubot": ["- hubot is a collaborator of `octocat/octo-lib`, so it reads `octocat/maven/com.example.octo-lib`.",
+                  "- hubot is a reader of `octocat/container/octo-api`.",
+                  "- hubot is a reader of `octocat/container/octo-cache`."],
+        "monalisa": ["- monalisa is a reader of `octocat/container/octo-worker`."],
+    ]
+
+    /// Issue 20: an import made with the token of a user who owns none of what it imports lets that user read
+    /// everything it read on the source (collaborators, readers, enterprise and organisation members): every
+    /// login of the demo data with a classic `read:packages` and `repo` token imports every owner, and its
+    /// placeholder token gets the same answers for every owner and registry as its token on the source.
+    @Test(arguments: [("octocat", "ghp_octocatReadRepo"), ("hubot", "ghp_hubotReadRepo"),
+                      ("monalisa", "ghp_monalisaReadRepo")])
+    func theImporterReadsWhatItRead(login: String, token: String) throws {
+        let (original, port) = try EmulatorProcess.start()
+        defer { original.stop() }
+        let work = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let out = work.appendingPathComponent("imported").path
+        let run = try EmulatorProcess.run(["import", "--api-url", "http://127.0.0.1:\(port)", "--token", token,
+                                           "--user", "octocat", "--user", "hubot", "--user", "monalisa",
+                                           "--org", "octo-org", "--out", out], timeout: 120)
+        #expect(run.status == 0, "\(run.stderr)")
+        let (copy, copyPort) = try EmulatorProcess.start(fixtures: out)
+        defer { copy.stop() }
+        let owners = ["/users/octocat", "/users/hubot", "/users/monalisa", "/orgs/octo-org", "/users/octo-org"]
+        let host = "127.0.0.1:\(port)"
+        let before = try Self.answers(port: port, host: host, token: token, owners: owners)
+        let after = try Self.answers(port: copyPort, host: host, token: "ghp_imported_\(login)", owners: owners)
+        #expect(before.count > 100)
+        #expect(Set(before.keys) == Set(after.keys))
+        for (target, answer) in before {
+            #expect(after[target]?.0 == answer.0, "\(login): \(target)")
+        }
+        let notes = try String(contentsOfFile: out + "/IMPORTED.md", encoding: .utf8)
+        let grants = notes.components(separatedBy: "\n").filter { $0.hasPrefix("- \(login) is a ") }
+        #expect(grants == Self.grants[login], "\(notes)")
+    }
+
     @Test func a403HalfWayWritesNothingAndNamesTheRoute() throws {
         let (emulator, port) = try EmulatorProcess.start()
         defer { emulator.stop() }

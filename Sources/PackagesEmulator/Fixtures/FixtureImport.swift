@@ -7,6 +7,8 @@ public struct FixtureImport {
     public private(set) var orgs: [Organization] = []
     /// What was left out or assumed, one line each.
     public private(set) var notes: [String] = []
+    /// What `grantReads(to:)` added so that the importing login reads what it read, one line each.
+    public private(set) var grants: [String] = []
 
     public init() {}
 
@@ -34,6 +36,32 @@ public struct FixtureImport {
     public mutating func addAdmin(_ login: String) {
         for index in orgs.indices where !orgs[index].members.contains(where: { $0.login == login }) {
             orgs[index].members.append(.init(login: login, role: .admin))
+        }
+    }
+
+    /// Lets `login`, whose token made the import, read every package of another user that it read on the
+    /// source (issue 20). The API does not say why a token may read a package, so each private or internal
+    /// one gets the narrowest grant that lets `login` read it and changes no one else's answers: a
+    /// collaborator of the linked repository for the repository-scoped registries (access is the
+    /// repository's, SPEC §15), a reader otherwise. Organisations' packages are read through `addAdmin`.
+    public mutating func grantReads(to login: String) {
+        let key = login.asciiLowercased()
+        for user in users.indices where users[user].login.asciiLowercased() != key {
+            let owner = users[user].login
+            for index in users[user].packages.indices where users[user].packages[index].visibility != .public {
+                let package = users[user].packages[index]
+                let place = "`\(owner)/\(package.type.rawValue)/\(package.name)`"
+                if package.type.isRepositoryScoped(in: .dotcom) {
+                    guard let name = package.repository,
+                          let linked = users[user].repositories.firstIndex(where: { $0.name == name }),
+                          !users[user].repositories[linked].collaborators.contains(login) else { continue }
+                    users[user].repositories[linked].collaborators.append(login)
+                    grants.append("\(login) is a collaborator of `\(owner)/\(name)`, so it reads \(place).")
+                } else if !package.readers.contains(login) {
+                    users[user].packages[index].readers.append(login)
+                    grants.append("\(login) is a reader of \(place).")
+                }
+            }
         }
     }
 
