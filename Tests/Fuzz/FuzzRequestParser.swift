@@ -1,7 +1,7 @@
 // libFuzzer harness: the incremental HTTP/1.1 request parser (SPEC §12, RFC 9112), with small limits so
 // that every limit is reached. Input: two bytes that seed how the rest is cut into pieces, then the byte
 // stream. Fed in those pieces (through `append` and `readInto` in turn) and fed whole, the parser must
-// yield the same requests and end in the same verdict; after a failure it keeps returning that failure;
+// yield the same requests and end in the same verdict (and the same method of a refused request); after a failure it keeps returning that failure;
 // its buffer indices stay in order; no body passes the limit; 100-continue comes at most once a request.
 // Compiled by Tests/Fuzz/run.sh together with every file of Sources/PackagesEmulator/; never by SwiftPM.
 
@@ -10,6 +10,8 @@ let parserLimits = RequestParser.Limits(maxRequestLine: 64, maxHeaderBytes: 256,
 struct ParserRun {
     var requests: [ParsedRequest] = []
     var failure: ParseError?
+    /// The method the parser reports after a failure.
+    var failedMethod = ""
     var idle = true
 }
 
@@ -95,6 +97,7 @@ func parse(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt32, maxPiece: Int?) ->
         offset += size
         checkIndices(parser)
         if drain(&parser, into: &run, continues: &continues) {
+            run.failedMethod = parser.method
             if let error = run.failure { checkStaysFailed(&parser, error) }
             return run
         }
@@ -122,6 +125,7 @@ public func fuzzRequestParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         precondition(sameRequest(a, b), "pieces and whole yield different requests")
     }
     precondition(pieces.failure == whole.failure, "pieces and whole end in different verdicts")
+    precondition(pieces.failedMethod == whole.failedMethod, "pieces and whole refuse different methods")
     precondition(pieces.idle == whole.idle, "pieces and whole leave different bytes pending")
     return 0
 }

@@ -271,6 +271,9 @@ import Testing
         ("HEAD /" + long, lineLimit, 414, "HEAD"),
         ("HEAD /" + long + " HTTP/1.1\r\nHost: h\r\n\r\n", lineLimit, 414, "HEAD"),
         ("HEAD" + long, lineLimit, 414, ""),
+        // The word is looked for within the limit only, so that whole and in pieces give the same.
+        (String(repeating: "M", count: 31) + " /" + long, lineLimit, 414, String(repeating: "M", count: 31)),
+        (String(repeating: "M", count: 32) + " /" + long, lineLimit, 414, ""),
         ("GET /" + long, lineLimit, 414, "GET"),
         ("HEAD / HTTP/1.1\r\nHost: h\r\nX: " + long + long + "\r\n\r\n", headLimit, 431, "HEAD"),
         ("HEAD / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", bodyLimit, 413, "HEAD"),

@@ -93,11 +93,13 @@ extension RequestParser {
         }
     }
 
-    /// The request line's first word when a space follows it, as far as the line has arrived (its
-    /// `start..<end`); empty otherwise. Kept even when the line is refused, so that a refused `HEAD` gets
-    /// no body either (SPEC §12).
+    /// The request line's first word when a space follows it within the line limit, as far as the line has
+    /// arrived (its `start..<end`); empty otherwise. Kept even when the line is refused, so that a refused
+    /// `HEAD` gets no body either (SPEC §12). Looking no further than the limit gives the same word whether
+    /// the line is refused whole or while it arrives.
     func leadingMethod(_ start: Int, _ end: Int) -> String {
-        storage.withUnsafeBufferPointer { bytes in
+        let end = min(end, start + limits.maxRequestLine)
+        return storage.withUnsafeBufferPointer { bytes in
             var index = start
             while index < end, HTTPBytes.isTokenByte(bytes[index]) { index += 1 }
             guard index > start, index < end, bytes[index] == 0x20 else { return "" }
