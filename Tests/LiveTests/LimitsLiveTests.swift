@@ -31,6 +31,32 @@ import Testing
         try Hardening.expectHealthy(port: port)
     }
 
+    /// The default limits at their edges (SPEC §12): a request line of 8,192 bytes, a head of 65,536 and a
+    /// body of 1,048,576 are read; one byte more is 414, 431 and 413.
+    @Test(arguments: [0, 1])
+    func defaultLimitsAtTheirEdges(over: Int) throws {
+        let (emulator, port) = try EmulatorProcess.start()
+        defer { emulator.stop() }
+        // The request line without its CRLF.
+        let prefix = "GET \(Self.listing)&x="
+        let line = prefix + String(repeating: "a", count: 8192 + over - prefix.count - " HTTP/1.1".count) + " HTTP/1.1"
+        #expect(line.utf8.count == 8192 + over)
+        let long = try #require(try Hardening.exchange(port: port, line + "\r\nHost: x\r\n\(Self.auth)Connection: close\r\n\r\n"))
+        #expect(long.status == (over == 0 ? 200 : 414))
+        // The head: request line, fields and the blank line, every CRLF counted.
+        let start = "GET \(Self.listing) HTTP/1.1\r\nHost: x\r\n\(Self.auth)Connection: close\r\nX-Pad: "
+        let head = start + String(repeating: "p", count: 65_536 + over - start.utf8.count - 4) + "\r\n\r\n"
+        #expect(head.utf8.count == 65_536 + over)
+        let big = try #require(try Hardening.exchange(port: port, head))
+        #expect(big.status == (over == 0 ? 200 : 431))
+        // The body, announced.
+        let length = 1_048_576 + over
+        let body = "GET \(Self.listing) HTTP/1.1\r\nHost: x\r\n\(Self.auth)Connection: close\r\n"
+            + "Content-Length: \(length)\r\n\r\n" + (over == 0 ? String(repeating: "b", count: length) : "")
+        let heavy = try #require(try Hardening.exchange(port: port, body))
+        #expect(heavy.status == (over == 0 ? 200 : 413))
+    }
+
     /// `--max-request-line` and `EMULATOR_MAX_REQUEST_LINE` move the 414 limit.
     @Test func requestLineLimitIsConfigurable() throws {
         let target = Self.listing + "&x=" + String(repeating: "a", count: 200)
