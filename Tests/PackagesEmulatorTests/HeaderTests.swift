@@ -171,7 +171,9 @@ struct HeaderTests {
         // Another token of the same user has its own bucket; bad credentials still answer 401 first.
         #expect(get(target, token: "ghp_repo", emulator: emulator).status == 200)
         #expect(get(target, token: "ghp_nope", emulator: emulator).status == 401)
-        // A new window.
+        // The window's last second is still in it; a new window begins at its reset second.
+        clock.withLock { $0 = 4_599 }
+        #expect(get(target, emulator: emulator).status == 403)
         clock.withLock { $0 = 4_600 }
         #expect(get(target, emulator: emulator).header("X-RateLimit-Used") == "1")
     }
