@@ -18,12 +18,13 @@ public final class Server: @unchecked Sendable {
     // other threads only call `event_active`, which libevent locks (evthread_use_pthreads).
 
     public struct Limits: Sendable {
-        public var maxHeadersSize = 64 * 1024
-        public var maxBodySize = 1024 * 1024
+        // The parser's defaults are SPEC §12's: one place for each number.
+        public var maxHeadersSize = RequestParser.Limits().maxHeaderBytes
+        public var maxBodySize = RequestParser.Limits().maxBodyBytes
         public var timeoutSeconds: Int32 = 30
         public var drainTimeoutSeconds: Double = 5
         /// Longest request line answered normally; longer gets 414 (checked by the core).
-        public var maxRequestLine = 8 * 1024
+        public var maxRequestLine = RequestParser.Limits().maxRequestLine
         /// Open connections across every loop; past it new connections wait in the backlog.
         public var maxConnections = 10_000
 
