@@ -112,7 +112,9 @@ import Testing
     }
 
     /// An announced body over the limit is refused once the head ends, before any of it arrives.
-    @Test(arguments: ["11", "1000", "1048577", "9223372036854775807", "99999999999999999999999"])
+    // 18 significant digits are read as a number, 19 or more saturate: 19 nines would overflow `Int`.
+    @Test(arguments: ["11", "1000", "1048577", "999999999999999999", "9223372036854775807", "9999999999999999999",
+                      "99999999999999999999999"])
     func contentLengthOverTheLimitIs413AfterTheHead(length: String) {
         let head = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \(length)\r\n"
         #expect(Wire.parse(Wire.bytes(head + "\r\n"), limits: Self.bodyLimit) == [Self.payloadTooLarge])
@@ -131,6 +133,16 @@ import Testing
     ])
     func leadingZerosAreTheSameNumber(request: String, brief: String) {
         #expect(Wire.parse(Wire.bytes(request)).map(\.brief) == [brief])
+    }
+
+    /// 15 significant hex digits are a size (past the limit: 413), 16 overflow (400), leading zeros aside.
+    @Test(arguments: [(String(repeating: "f", count: 15), "failure 413"),
+                      (String(repeating: "0", count: 20) + String(repeating: "f", count: 15), "failure 413"),
+                      ("1" + String(repeating: "0", count: 15), "failure 400"),
+                      (String(repeating: "0", count: 30) + "a", "request POST 0123456789")])
+    func chunkSizeDigits(size: String, expected: String) {
+        let request = RequestParserTests.chunked + size + "\r\n0123456789\r\n0\r\n\r\n"
+        #expect(Wire.parse(Wire.bytes(request), limits: Self.bodyLimit).map(\.brief) == [expected])
     }
 
     /// A chunk-size line (size and extensions) is bounded too, while it is still arriving.

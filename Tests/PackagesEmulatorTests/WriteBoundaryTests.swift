@@ -12,7 +12,8 @@ import Testing
     static let window: Int64 = 30 * 86_400
 
     static func emulator(now: Int64) -> Emulator {
-        let owner = User(login: "octocat", id: 1, packages: [
+        let app = Repository(name: "app", id: 600, isPrivate: false)
+        let owner = User(login: "octocat", id: 1, repositories: [app], packages: [
             Make.package(1, "counted", versions: [
                 Make.version(11, "v11", day: 5, tags: ["latest"]),
                 Make.version(12, "v12", day: 4, downloads: 4999),
@@ -25,6 +26,13 @@ import Testing
                 Make.version(22, "v22", day: 1, downloads: 5001),
             ]),
             Make.package(3, "gone", deleted: deletedAt),
+            // The same name in another registry does not hold the container's namespace.
+            Make.package(4, "gone", .npm, versions: [Make.version(41, "1.0.0", day: 1)]),
+            // "The last tagged version" is a container rule: a docker version's tags do not count.
+            Make.package(5, "legacy", .docker, repository: "app", versions: [
+                Make.version(51, "v51", day: 2, tags: ["latest"]),
+                Make.version(52, "v52", day: 1),
+            ]),
         ])
         let token = Token(value: "ghp_admin", login: "octocat", scopes: Make.all, kind: .classic)
         let fixtures = FixtureSet(users: [owner], orgs: [], tokens: [token])
@@ -42,6 +50,15 @@ import Testing
         if status == 400 {
             #expect(String(decoding: answer.body, as: UTF8.self).contains("more than 5000 downloads"))
         }
+    }
+
+    @Test func theRulesOfOneRegistryStayInIt() throws {
+        let emulator = Self.emulator(now: FixtureDate.epoch(Self.deletedAt) ?? 0)
+        let restore = WriteScenarioTests.send(emulator, "POST", "\(Self.base)/gone/restore", token: "ghp_admin")
+        #expect(restore.status == 204)
+        let delete = WriteScenarioTests.send(emulator, "DELETE", "/users/octocat/packages/docker/legacy/versions/51",
+                                             token: "ghp_admin")
+        #expect(delete.status == 204)
     }
 
     /// One second before the 30 days are over a restore works; at 30 days and after, the deleted version

@@ -134,6 +134,21 @@ struct WriteScenarioTests {
         return emulator.respond(to: Request(method: method, target: target, headers: headers))
     }
 
+    /// A list's `ETag` hashes every object of the page: a change to any of them, not only the first,
+    /// makes the old tag stale (no 304 for data that changed, SPEC §17).
+    @Test func aChangeToAnyListedObjectChangesTheListsETag() throws {
+        let emulator = WriteTestData.emulator()
+        let list = "\(org)?package_type=container"
+        let before = Self.send(emulator, "GET", list, token: "ghp_admin")
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(before.body)) as? [[String: Any]])
+        #expect(first.first?["name"] as? String == "web")
+        // popular is listed after web; deleting one of its versions changes its version_count only.
+        #expect(Self.send(emulator, "DELETE", "\(org)/container/popular/versions/23", token: "ghp_admin").status == 204)
+        let after = Self.send(emulator, "GET", list, token: "ghp_admin")
+        #expect(after.header("ETag") != nil)
+        #expect(after.header("ETag") != before.header("ETag"))
+    }
+
     @Test(arguments: writeScenarios)
     func answers(_ scenario: WriteScenario) throws {
         let emulator = WriteTestData.emulator()
