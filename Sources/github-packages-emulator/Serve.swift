@@ -98,9 +98,11 @@ struct Serve: ParsableCommand {
             profile: try value(profile, "EMULATOR_PROFILE", { Profile(rawValue: $0) }, default: .dotcom),
             logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info),
             threads: try value(threads, "EMULATOR_THREADS", { Int($0) }, default: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))),
-            rateLimit: try value(rateLimit, "EMULATOR_RATE_LIMIT", { Int64($0) }, default: 5000),
-            anonymousRateLimit: try value(
-                anonymousRateLimit, "EMULATOR_ANONYMOUS_RATE_LIMIT", { Int64($0) }, default: 60),
+            // SPEC §9's numbers live in one place, the core's defaults.
+            rateLimit: try value(rateLimit, "EMULATOR_RATE_LIMIT", { Int64($0) },
+                                 default: RateLimiter.Limits().perToken),
+            anonymousRateLimit: try value(anonymousRateLimit, "EMULATOR_ANONYMOUS_RATE_LIMIT", { Int64($0) },
+                                          default: RateLimiter.Limits().anonymous),
             journalSize: try value(journalSize, "EMULATOR_JOURNAL_SIZE", { Int($0) }, default: 1000),
             controlToken: try value(controlToken.map(Optional.some), "EMULATOR_CONTROL_TOKEN",
                                     { $0.isEmpty ? nil : $0 }, default: nil),

@@ -308,6 +308,10 @@ struct ControlTests {
         (ControlSettings(), "127.0.0.1", nil, 200),
         (ControlSettings(), "::1", nil, 200),
         (ControlSettings(), "::ffff:127.0.0.1", nil, 200),
+        // All of 127.0.0.0/8 is this machine.
+        (ControlSettings(), "127.0.0.2", nil, 200),
+        (ControlSettings(), "127.255.255.254", nil, 200),
+        (ControlSettings(), "128.0.0.1", nil, 403),
         (ControlSettings(), "10.0.0.7", nil, 403),
         (ControlSettings(writesEnabled: false), "127.0.0.1", nil, 403),
         (ControlSettings(token: "s3cret"), "10.0.0.7", "Bearer s3cret", 200),

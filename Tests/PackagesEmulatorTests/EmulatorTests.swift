@@ -104,6 +104,10 @@ let scenarios: [Scenario] = [
     Scenario(name: "Basic with the token as password", target: "\(packages)?package_type=npm",
              headers: [("Authorization", CredentialsTests.basic("octocat:ghp_read"))], status: 200,
              names: ["n-private", "n-public"]),
+    // Both tokens: the password wins (ghp_none, without read:packages, would be 403).
+    Scenario(name: "Basic with a token on both sides", target: "\(packages)?package_type=npm",
+             headers: [("Authorization", CredentialsTests.basic("ghp_none:ghp_read"))], status: 200,
+             names: ["n-private", "n-public"]),
     Scenario(name: "Basic with no token", target: "\(packages)?package_type=npm",
              headers: [("Authorization", CredentialsTests.basic("octocat:secret"))], status: 401, message: "Bad credentials"),
     Scenario(name: "token without a known prefix is classic", token: "legacy", target: "\(packages)?package_type=npm",

@@ -165,6 +165,11 @@ struct HeaderTests {
         let over = get(target, emulator: emulator)
         #expect(over.status == 403)
         #expect(over.header("X-RateLimit-Remaining") == "0")
+        // A refused request is not counted: `X-RateLimit-Used` stays at the limit.
+        #expect(over.header("X-RateLimit-Used") == "3")
+        #expect(get(target, emulator: emulator).header("X-RateLimit-Used") == "3")
+        // GET /rate_limit still answers with the window spent (SPEC §19: it does not count).
+        #expect(get("/rate_limit", emulator: emulator).status == 200)
         let body = try #require(try json(over) as? [String: String])
         #expect(body["message"] == "API rate limit exceeded for user ID 583231.")
         #expect(body["documentation_url"] == "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
