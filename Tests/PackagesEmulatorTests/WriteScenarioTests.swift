@@ -134,6 +134,20 @@ struct WriteScenarioTests {
         return emulator.respond(to: Request(method: method, target: target, headers: headers))
     }
 
+    /// `X-Accepted-OAuth-Scopes` of writes (SPEC §15, a choice of order), whichever check answered; `repo`
+    /// last for a repository-scoped registry.
+    @Test(arguments: [
+        ("DELETE", "\(web)/versions/12", "ghp_admin", "delete:packages, read:packages"),
+        ("DELETE", "\(web)/versions/12", "ghp_read", "delete:packages, read:packages"),
+        ("DELETE", "\(org)/maven/m", "ghp_admin", "delete:packages, read:packages, repo"),
+        ("POST", "\(web)/versions/14/restore", "ghp_admin", "read:packages, write:packages"),
+        ("POST", "\(org)/maven/m/restore", "ghp_read", "read:packages, write:packages, repo"),
+    ])
+    func acceptedScopesOfWrites(method: String, target: String, token: String, accepted: String) {
+        let answer = Self.send(WriteTestData.emulator(), method, target, token: token)
+        #expect(answer.header("X-Accepted-OAuth-Scopes") == accepted)
+    }
+
     /// A list's `ETag` hashes every object of the page: a change to any of them, not only the first,
     /// makes the old tag stale (no 304 for data that changed, SPEC §17).
     @Test func aChangeToAnyListedObjectChangesTheListsETag() throws {
