@@ -428,6 +428,7 @@ extension Rejected {
         Rejected("chunk size of 40 hex digits", chunked + String(repeating: "f", count: 40) + "\r\n", "overflow"),
         Rejected("chunk data followed by other bytes", chunked + "5\r\nhelloXX0\r\n\r\n", "CRLF"),
         Rejected("chunk data followed by a bare LF", chunked + "5\r\nhello\n0\r\n\r\n", "CRLF"),
+        Rejected("chunk data followed by another byte and LF", chunked + "5\r\nhelloX\n0\r\n\r\n", "CRLF"),
         Rejected("chunk data longer than its size", chunked + "3\r\nhello\r\n0\r\n\r\n", "CRLF"),
         Rejected("chunk data followed by LF CR", chunked + "5\r\nhello\n\r0\r\n\r\n", "CRLF"),
     ]
