@@ -13,6 +13,8 @@ let package = Package(
         // `import` reads GitHub over HTTPS (api.github.com, GHES).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // SHA-256 (BoringSSL's): registry digests, generated version names, ETags.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libevent through pkg-config (Debian/Ubuntu: libevent-dev).
@@ -22,7 +24,7 @@ let package = Package(
             providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
         ),
         // Pure core: fixtures, request -> response. No sockets, no C.
-        .target(name: "PackagesEmulator"),
+        .target(name: "PackagesEmulator", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The only module that imports CLibevent.
         .target(
             name: "PackagesEmulatorHTTP",

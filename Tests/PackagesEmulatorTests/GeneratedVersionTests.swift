@@ -17,7 +17,7 @@ struct GeneratedVersionTests {
         (String(repeating: "a", count: 119), "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
     ])
     func sha256MatchesFIPS180Vectors(_ message: String, _ digest: String) {
-        #expect(SHA256.hex(Array(message.utf8)) == digest)
+        #expect(SHA256Hex.of(Array(message.utf8)) == digest)
     }
 
     static func package(_ type: PackageType, count: Int64, id: Int64 = 104,

@@ -22,7 +22,7 @@ public enum GeneratedVersions {
         let count = max(0, min(package.versionCount, maxCount))
         let date = FixtureDate.string((FixtureDate.epoch(package.createdAt) ?? 0) + (number - 1) * 60)
         let isContainer = package.type == .container
-        let name = isContainer ? "sha256:" + SHA256.hex(Array("\(package.id):\(number)".utf8)) : "1.0.\(number - 1)"
+        let name = isContainer ? "sha256:" + SHA256Hex.of(Array("\(package.id):\(number)".utf8)) : "1.0.\(number - 1)"
         return PackageVersion(
             id: id(packageID: package.id, number: number), name: name,
             tags: isContainer && number == count ? ["latest"] : [], createdAt: date, updatedAt: date)
