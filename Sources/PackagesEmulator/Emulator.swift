@@ -15,14 +15,21 @@ public struct EmulatorConfig: Sendable {
     public var clock: @Sendable () -> Int64
     /// Who may use the control routes, and the journal's size (issue 5).
     public var control: ControlSettings
+    /// `--data-dir`: the registry's content (SPEC §21); nil: a temporary directory made at first use.
+    public var dataDirectory: String?
+    /// `--max-blob-size` (SPEC §21: 10 GiB by default).
+    public var maxBlobSize: Int64
 
     public init(apiURL: String? = nil, rateLimits: RateLimiter.Limits = .init(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                control: ControlSettings = ControlSettings()) {
+                control: ControlSettings = ControlSettings(), dataDirectory: String? = nil,
+                maxBlobSize: Int64 = 10 * 1024 * 1024 * 1024) {
         self.apiURL = apiURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.rateLimits = rateLimits
         self.clock = clock
         self.control = control
+        self.dataDirectory = dataDirectory
+        self.maxBlobSize = maxBlobSize
     }
 }
 
@@ -43,6 +50,8 @@ public final class Emulator: Sendable {
     let clockOffset = Atomic<Int64>(0)
     let clockIsSet = Atomic<Bool>(false)
     private let requestIDPrefix: String
+    /// The registry's content store, made at its first use.
+    let content = Mutex<ContentStore?>(nil)
 
     public init(store: Store, config: EmulatorConfig = EmulatorConfig()) {
         current = Mutex(store)
@@ -67,6 +76,9 @@ public final class Emulator: Sendable {
         let response: Response
         if target.path == "/_emulator" || target.path.hasPrefix("/_emulator/") {
             response = emulatorRoute(request, path: target.path)
+        } else if RegistryOperation.owns(target.path) {
+            // Journaled by the registry itself, which also answers streamed bodies.
+            return registryResponse(request)
         } else if request.method == "OPTIONS" {
             response = Self.preflight
         } else {

@@ -16,8 +16,41 @@ extension Connection {
         let open = ResponseWriter.appendHead(of: response, keepAlive: stays, minorVersion: minorVersion,
                                              date: loop.dateLine(), to: &loop.scratch)
         write(head: loop.scratch, body: response.sendsBody(method: method) ? response.body : [])
+        if let file = response.file, response.sendsBody(method: method), !closed {
+            let descriptor = Glibc.open(file.path, O_RDONLY | O_CLOEXEC)
+            // The head promised the bytes: without them the connection cannot go on.
+            guard descriptor >= 0 else {
+                close()
+                return
+            }
+            fileOut = (descriptor, off_t(file.offset), Int(file.length))
+            if pending.isEmpty && !sendFile(), let writeEvent { event_add(writeEvent, &timeout) }
+        }
         if !open { closeAfterWrite = true }
-        if closeAfterWrite && pending.isEmpty { lingeringClose() }
+        if closeAfterWrite && pending.isEmpty && fileOut == nil { lingeringClose() }
+    }
+
+    /// Sends what the socket takes of the file body, without copying; true once it is all sent (or the
+    /// connection is gone).
+    func sendFile() -> Bool {
+        guard var file = fileOut else { return true }
+        while file.remaining > 0 {
+            let sent = sendfile(fd, file.fd, &file.offset, min(file.remaining, 1 << 30))
+            if sent < 0 && errno == EINTR { continue }
+            if sent < 0 && errno == EAGAIN {
+                fileOut = file
+                return false
+            }
+            // An error, or a file shorter than announced: the answer cannot be completed.
+            guard sent > 0 else {
+                close()
+                return true
+            }
+            file.remaining -= sent
+        }
+        _ = Glibc.close(file.fd)
+        fileOut = nil
+        return true
     }
 
     func write(head: [UInt8], body: [UInt8]) {
@@ -83,6 +116,10 @@ extension Connection {
             }
             advance(by: written)
             if written == 0 { return }
+        }
+        if fileOut != nil {
+            guard sendFile() else { return }
+            if closed { return }
         }
         if let writeEvent { event_del(writeEvent) }
         if closeAfterWrite {

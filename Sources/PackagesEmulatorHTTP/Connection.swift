@@ -39,6 +39,17 @@ final class Connection {
     var closed = false
     /// `--timeout`: for a read, and for a write the client does not make room for.
     var timeout = timeval(tv_sec: 30, tv_usec: 0)
+    /// A registry request whose body is streaming into the core (SPEC §21).
+    var upload: Upload?
+    /// A file body being sent after the queue (a registry blob): its descriptor, where it is, what is left.
+    var fileOut: (fd: CInt, offset: off_t, remaining: Int)?
+
+    struct Upload {
+        let sink: RequestBodySink
+        let method: String
+        let keepAlive: Bool
+        let minorVersion: Int
+    }
 
     /// Past this much unwritten output a pipelining client that does not read is not parsed further.
     static let highWater = 1 << 20
@@ -50,7 +61,8 @@ final class Connection {
         self.loop = loop
         self.fd = fd
         self.peer = peer
-        parser = RequestParser(limits: limits)
+        // Registry requests stream their bodies to the core instead of arriving whole (SPEC §21).
+        parser = RequestParser(limits: limits, streams: { _, target in Emulator.isRegistry(target: target) })
     }
 
     /// Registers the socket's events; false when libevent cannot (the caller closes the socket).
@@ -98,12 +110,28 @@ final class Connection {
 
     /// Answers every complete request that can be answered now, in order.
     func process() {
-        while !closed && !waiting && !closeAfterWrite && pendingBytes < Self.highWater {
+        while !closed && !waiting && !closeAfterWrite && pendingBytes < Self.highWater && fileOut == nil {
             guard let event = parser.next() else { break }
             switch event {
             case .expectContinue:
                 write(head: ResponseWriter.continueHead, body: [])
+            case .head(let parsed, let hasBody):
+                startStream(parsed, hasBody: hasBody)
+            case .body(let bytes):
+                if let upload, let refused = upload.sink.write(bytes) {
+                    self.upload = nil
+                    send(refused, method: upload.method, keepAlive: false, minorVersion: upload.minorVersion)
+                }
+            case .end:
+                // Nothing is owed when the head was answered already (a request without a body).
+                if let upload {
+                    self.upload = nil
+                    send(upload.sink.finish(), method: upload.method, keepAlive: upload.keepAlive,
+                         minorVersion: upload.minorVersion)
+                }
             case .failure(let error):
+                upload?.sink.abort()
+                upload = nil
                 let response = loop.server.emulator.framingResponse(error)
                 loop.server.logger.debug("refused: \(error.status) \(error.message)")
                 send(response, method: parser.method, keepAlive: false, minorVersion: 1)
@@ -115,12 +143,26 @@ final class Connection {
         updateReading()
     }
 
+    /// A registry request: answered at once, or its body streams into the sink the core hands out. A
+    /// request refused before its body arrived ends the connection: the body is then not read.
+    func startStream(_ parsed: ParsedRequest, hasBody: Bool) {
+        let request = loop.request(from: parsed, on: self)
+        switch loop.server.emulator.registryExchange(request, hasBody: hasBody) {
+        case .answer(let response):
+            send(response, method: parsed.method, keepAlive: parsed.keepAlive && !hasBody,
+                 minorVersion: parsed.minorVersion)
+        case .body(let sink):
+            upload = Upload(sink: sink, method: parsed.method, keepAlive: parsed.keepAlive,
+                            minorVersion: parsed.minorVersion)
+        }
+    }
+
     /// Reading pauses while parsing does (a delayed answer is due, or a megabyte of answers is not
     /// written yet), so a client that pipelines without reading cannot grow our buffers; it resumes
     /// when they are written.
     func updateReading() {
         guard !closed, !readClosed, !lingering, let readEvent else { return }
-        let blocked = waiting || pendingBytes >= Self.highWater
+        let blocked = waiting || pendingBytes >= Self.highWater || fileOut != nil
         if blocked && !readPaused {
             event_del(readEvent)
             readPaused = true
@@ -132,7 +174,7 @@ final class Connection {
 
     /// After EOF: close once nothing more is owed to the client.
     func finishIfDone() {
-        guard readClosed, !closed, !waiting, pending.isEmpty, !closeAfterWrite else { return }
+        guard readClosed, !closed, !waiting, pending.isEmpty, fileOut == nil, !closeAfterWrite else { return }
         close()
     }
 
@@ -173,6 +215,11 @@ final class Connection {
         readEvent = nil
         writeEvent = nil
         pending = []
+        // A client gone mid-upload: nothing it sent becomes visible (SPEC §21).
+        upload?.sink.abort()
+        upload = nil
+        if let file = fileOut { _ = Glibc.close(file.fd) }
+        fileOut = nil
         _ = Glibc.close(fd)
     }
 }

@@ -8,10 +8,13 @@ import Glibc
 /// Hands each parsed request to the core and writes its answer: at once, later (a delay fault), or
 /// never (a drop fault, issue 5).
 extension EventLoop {
+    func request(from parsed: ParsedRequest, on connection: Connection) -> Request {
+        Request(method: parsed.method, target: parsed.target, headers: parsed.headers,
+                clientAddress: connection.peer, localAuthority: server.localAuthority, body: parsed.body)
+    }
+
     func answer(_ parsed: ParsedRequest, on connection: Connection) {
-        let request = Request(method: parsed.method, target: parsed.target, headers: parsed.headers,
-                              clientAddress: connection.peer, localAuthority: server.localAuthority,
-                              body: parsed.body)
+        let request = request(from: parsed, on: connection)
         let response = server.emulator.respond(to: request)
         server.logger.debug("\(request.method) \(request.target) \(response.status)")
         if response.dropConnection {

@@ -63,6 +63,14 @@ struct Serve: ParsableCommand {
     @Flag(help: "Reload the fixtures when their files change (polled every 500 ms). [EMULATOR_WATCH=1]")
     var watch = false
 
+    @Option(name: .customLong("data-dir"),
+            help: "Where pushed registry content is kept. [EMULATOR_DATA_DIR, default: a temporary directory removed at exit]")
+    var dataDir: String?
+
+    @Option(name: .customLong("max-blob-size"),
+            help: "Largest registry blob in bytes; 413 SIZE_INVALID past it. [EMULATOR_MAX_BLOB_SIZE, default 10737418240]")
+    var maxBlobSize: Int64?
+
     @OptionGroup(title: "Limits (SPEC §12)")
     var limitOptions: LimitOptions
 
@@ -82,6 +90,8 @@ struct Serve: ParsableCommand {
         var controlToken: String?
         var noControl: Bool
         var watch: Bool
+        var dataDir: String?
+        var maxBlobSize: Int64
         var limits = Server.Limits()
     }
 
@@ -107,7 +117,10 @@ struct Serve: ParsableCommand {
             controlToken: try value(controlToken.map(Optional.some), "EMULATOR_CONTROL_TOKEN",
                                     { $0.isEmpty ? nil : $0 }, default: nil),
             noControl: try value(noControl ? true : nil, "EMULATOR_NO_CONTROL", Self.boolean, default: false),
-            watch: try value(watch ? true : nil, "EMULATOR_WATCH", Self.boolean, default: false))
+            watch: try value(watch ? true : nil, "EMULATOR_WATCH", Self.boolean, default: false),
+            dataDir: try value(dataDir.map(Optional.some), "EMULATOR_DATA_DIR", { $0.isEmpty ? nil : $0 }, default: nil),
+            maxBlobSize: try value(maxBlobSize, "EMULATOR_MAX_BLOB_SIZE", { Int64($0) },
+                                   default: EmulatorConfig().maxBlobSize))
         settings.limits = try limitOptions.limits(environment: environment)
         guard (0...1_000_000).contains(settings.journalSize) else {
             throw ValidationError("--journal-size must be between 0 and 1000000, not \(settings.journalSize).")
@@ -117,6 +130,9 @@ struct Serve: ParsableCommand {
         }
         guard settings.rateLimit >= 1, settings.anonymousRateLimit >= 1 else {
             throw ValidationError("Rate limits must be at least 1 request per hour.")
+        }
+        guard settings.maxBlobSize >= 1 else {
+            throw ValidationError("--max-blob-size must be at least 1 byte, not \(settings.maxBlobSize).")
         }
         guard (1...256).contains(settings.threads) else {
             throw ValidationError("--threads must be between 1 and 256, not \(settings.threads).")
@@ -162,7 +178,21 @@ struct Serve: ParsableCommand {
         let limits = RateLimiter.Limits(perToken: settings.rateLimit, anonymous: settings.anonymousRateLimit)
         let control = ControlSettings(journalSize: settings.journalSize, token: settings.controlToken,
                                       writesEnabled: !settings.noControl)
-        let config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control)
+        // Registry content: `--data-dir`, or a temporary directory that goes when the emulator stops.
+        let dataDirectory: String
+        if let chosen = settings.dataDir {
+            dataDirectory = chosen
+        } else {
+            var template = Array("\(Environment.current["TMPDIR"] ?? "/tmp")/github-packages-emulator.XXXXXX".utf8CString)
+            guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+                printError("cannot create a temporary data directory: \(String(cString: strerror(errno)))")
+                throw ExitCode.failure
+            }
+            dataDirectory = String(cString: template)
+        }
+        defer { if settings.dataDir == nil { Self.removeTree(dataDirectory) } }
+        let config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control,
+                                    dataDirectory: dataDirectory, maxBlobSize: settings.maxBlobSize)
         let emulator = Emulator(store: store, config: config)
         let server = Server(emulator: emulator, logger: logger, limits: settings.limits, threads: settings.threads)
         let reloader = FixtureReloader(directory: settings.fixtures, profile: settings.profile,
@@ -187,6 +217,21 @@ struct Serve: ParsableCommand {
         fflush(nil)  // every stream: stdout may be a pipe, and the ready line must arrive now
         server.run()
         logger.info("stopped")
+    }
+}
+
+extension Serve {
+    /// Removes a data directory the emulator made: its two levels of folders and their files.
+    static func removeTree(_ path: String) {
+        for folder in ["/blobs/sha256", "/blobs", "/uploads", ""] {
+            guard let directory = opendir(path + folder) else { continue }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(path + folder + "/" + name) }
+            }
+            closedir(directory)
+            rmdir(path + folder)
+        }
     }
 }
 

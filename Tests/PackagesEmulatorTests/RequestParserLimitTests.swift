@@ -492,6 +492,9 @@ extension Outcome {
                 : "request \(parsed.method) " + String(decoding: parsed.body, as: UTF8.self)
         case .expectContinue: "continue"
         case .failure(let status, _): "failure \(status)"
+        case .head(let parsed, let hasBody): "head \(parsed.method)\(hasBody ? " body" : "")"
+        case .body(let bytes): "body " + String(decoding: bytes, as: UTF8.self)
+        case .end: "end"
         }
     }
 

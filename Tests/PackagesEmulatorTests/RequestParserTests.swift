@@ -243,10 +243,17 @@ enum Outcome: Equatable, Sendable {
     case request(Parsed)
     case expectContinue
     case failure(Int, String)
+    /// A streamed request: its head, each body piece, its end.
+    case head(Parsed, hasBody: Bool)
+    case body([UInt8])
+    case end
 
     init(_ event: RequestParser.Event) {
         switch event {
         case .request(let request): self = .request(Parsed(request))
+        case .head(let request, let hasBody): self = .head(Parsed(request), hasBody: hasBody)
+        case .body(let bytes): self = .body(Array(bytes))
+        case .end: self = .end
         case .expectContinue: self = .expectContinue
         case .failure(let error): self = .failure(error.status, error.message)
         }

@@ -149,6 +149,8 @@ extension Emulator {
     /// the real clock.
     private func reset() -> Response {
         let restored = baseline.withLock { $0 }.restarted()
+        // What was pushed to the registry goes with the changes (SPEC §21).
+        content.withLock { $0?.reset() }
         replaceStore(restored)
         clockOffset.store(0, ordering: .releasing)
         clockIsSet.store(false, ordering: .releasing)

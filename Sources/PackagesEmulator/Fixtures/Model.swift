@@ -150,9 +150,12 @@ public struct PackageVersion: Sendable, Equatable {
     public var createdAt: String
     public var updatedAt: String
     public var deletedAt: String?
+    /// Container versions pushed to the registry: what their name's digest holds (SPEC §21).
+    public var manifest: ManifestInfo?
 
     public init(id: Int64, name: String, tags: [String] = [], license: String? = nil, description: String? = nil,
-                downloads: Int64 = 0, createdAt: String, updatedAt: String, deletedAt: String? = nil) {
+                downloads: Int64 = 0, createdAt: String, updatedAt: String, deletedAt: String? = nil,
+                manifest: ManifestInfo? = nil) {
         self.id = id
         self.name = name
         self.tags = tags
@@ -162,6 +165,18 @@ public struct PackageVersion: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
+        self.manifest = manifest
+    }
+}
+
+/// The manifest behind a container version: its bytes are in the content store under the version's name.
+public struct ManifestInfo: Sendable, Equatable {
+    public var mediaType: String
+    public var size: Int64
+
+    public init(mediaType: String, size: Int64) {
+        self.mediaType = mediaType
+        self.size = size
     }
 }
 

@@ -38,7 +38,7 @@ extension RequestParser {
                 headBytes = 0
                 state = .trailers
             case .success(let size):
-                if size > limits.maxBodyBytes - head.body.count { return fail(.payloadTooLarge) }
+                if !streaming && size > limits.maxBodyBytes - head.body.count { return fail(.payloadTooLarge) }
                 state = .chunkData(remaining: size)
             }
         default:
@@ -202,7 +202,7 @@ extension RequestParser {
             }
             state = .chunkSize
             searchFrom = consumed
-            return nil
+            return streamHead(hasBody: true)
         }
         if framing.contentLengths > 0 {
             // Two Content-Length fields, even equal ones, or a list: refused (RFC 9112 §6.3 allows it;
@@ -210,13 +210,30 @@ extension RequestParser {
             guard framing.contentLengths == 1, let length = framing.contentLength else {
                 return fail(.init(400, "Conflicting or invalid Content-Length."))
             }
+            if streams(head.method, head.target) {
+                state = length > 0 ? .fixedBody(remaining: length) : .endOfStream
+                return streamHead(hasBody: length > 0)
+            }
             if length > limits.maxBodyBytes { return fail(.payloadTooLarge) }
             if length > 0 {
                 state = .fixedBody(remaining: length)
                 return nil
             }
         }
+        if streams(head.method, head.target) {
+            state = .endOfStream
+            return streamHead(hasBody: false)
+        }
         return complete()
+    }
+
+    /// The head of a streamed request, once its body's framing is known; nil for other requests.
+    mutating func streamHead(hasBody: Bool) -> Event? {
+        guard streams(head.method, head.target) else { return nil }
+        streaming = true
+        var request = head
+        request.keepAlive = framing.keepAlive(minorVersion: request.minorVersion)
+        return .head(request, hasBody: hasBody)
     }
 }
 

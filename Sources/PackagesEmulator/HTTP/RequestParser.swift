@@ -19,8 +19,16 @@ public struct RequestParser: Sendable {
         }
     }
 
-    public enum Event: Sendable {
+    // Unchecked: `body` points into the parser's buffer and is used at once, on the parser's thread.
+    public enum Event: @unchecked Sendable {
         case request(ParsedRequest)
+        /// The head of a request whose body streams (`streams` said so): `body` pieces and `end` follow.
+        /// `hasBody`: a body was announced (Content-Length above 0, or chunked).
+        case head(ParsedRequest, hasBody: Bool)
+        /// The next piece of a streamed body, valid until the parser is used again.
+        case body(UnsafeRawBufferPointer)
+        /// The streamed body is whole.
+        case end
         /// The head asked for `Expect: 100-continue` and its body has not all arrived: send the interim
         /// answer (RFC 9110 §10.1.1). At most once per request.
         case expectContinue
@@ -35,6 +43,8 @@ public struct RequestParser: Sendable {
         case chunkData(remaining: Int)
         case chunkDataEnd
         case trailers
+        /// A streamed request's body is whole: `end` is next.
+        case endOfStream
         case failed(ParseError)
     }
 
@@ -51,9 +61,16 @@ public struct RequestParser: Sendable {
     var framing = Framing()
     var headBytes = 0
     var continueSent = false
+    /// Which requests stream their body (by method and target) instead of arriving whole; their body
+    /// is not limited by `maxBodyBytes` but by whoever takes the pieces (registry uploads, SPEC §21).
+    let streams: @Sendable (_ method: String, _ target: String) -> Bool
+    /// The request being read streams its body.
+    var streaming = false
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(),
+                streams: @escaping @Sendable (_ method: String, _ target: String) -> Bool = { _, _ in false }) {
         self.limits = limits
+        self.streams = streams
     }
 
     /// Whether bytes of a request that is not complete yet are held (a graceful stop closes only idle
@@ -132,6 +149,14 @@ public struct RequestParser: Sendable {
                     return nil
                 }
                 if let event = take(line: line) { return event }
+            case .endOfStream:
+                return complete()
+            case .fixedBody(let remaining) where streaming:
+                let count = min(remaining, end - consumed)
+                if count == 0 { return continueIfExpected() }
+                consumed += count
+                state = remaining == count ? .endOfStream : .fixedBody(remaining: remaining - count)
+                return .body(piece(count))
             case .fixedBody(let remaining):
                 let available = end - consumed
                 if available < remaining {
@@ -143,9 +168,10 @@ public struct RequestParser: Sendable {
             case .chunkData(let remaining):
                 let count = min(remaining, end - consumed)
                 if count == 0 { return continueIfExpected() }
-                head.body.append(contentsOf: storage[consumed..<(consumed + count)])
                 consumed += count
                 state = remaining == count ? .chunkDataEnd : .chunkData(remaining: remaining - count)
+                if streaming { return .body(piece(count)) }
+                head.body.append(contentsOf: storage[(consumed - count)..<consumed])
             case .chunkDataEnd:
                 guard end - consumed >= 2 else { return continueIfExpected() }
                 // RFC 9112 §7.1: chunk-data is followed by exactly CRLF.
@@ -157,6 +183,11 @@ public struct RequestParser: Sendable {
                 state = .chunkSize
             }
         }
+    }
+
+    /// The `count` bytes just consumed, in place. The storage is not touched again before the next call.
+    func piece(_ count: Int) -> UnsafeRawBufferPointer {
+        storage.withUnsafeBytes { all in UnsafeRawBufferPointer(rebasing: all[(consumed - count)..<consumed]) }
     }
 
     mutating func fail(_ error: ParseError) -> Event {
@@ -173,6 +204,8 @@ public struct RequestParser: Sendable {
 
     /// The request is whole: hand it over and start on the next one.
     mutating func complete() -> Event {
+        let streamed = streaming
+        streaming = false
         var request = head
         request.keepAlive = framing.keepAlive(minorVersion: request.minorVersion)
         head = ParsedRequest()
@@ -181,7 +214,7 @@ public struct RequestParser: Sendable {
         continueSent = false
         state = .requestLine
         searchFrom = consumed
-        return .request(request)
+        return streamed ? .end : .request(request)
     }
 
     /// The range of the next whole line without its CRLF, or nil while its LF has not arrived. A bare LF

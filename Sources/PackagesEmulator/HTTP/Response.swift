@@ -12,6 +12,8 @@ public struct Response: Sendable {
     public var dropConnection = false
     /// GitHub's operation id of the route that answered, for the journal; nil off the route table.
     var operation: String?
+    /// A body sent from a file rather than `body` (registry blobs, which may be gigabytes).
+    public var file: ResponseFile?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -31,6 +33,17 @@ public struct Response: Sendable {
     }
 
     public static func reason(for status: Int) -> String {
+        switch status {
+        case 202: return "Accepted"
+        case 206: return "Partial Content"
+        case 405: return "Method Not Allowed"
+        case 416: return "Range Not Satisfiable"
+        default: break
+        }
+        return commonReason(for: status)
+    }
+
+    static func commonReason(for status: Int) -> String {
         switch status {
         case 100: "Continue"
         case 200: "OK"
@@ -52,4 +65,11 @@ public struct Response: Sendable {
         default: "Unknown"
         }
     }
+}
+
+/// Bytes of a file to send as a body: the shell opens it and sends them without copying (`sendfile`).
+public struct ResponseFile: Sendable, Equatable {
+    public var path: String
+    public var offset: Int64
+    public var length: Int64
 }

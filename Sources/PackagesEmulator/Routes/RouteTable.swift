@@ -130,3 +130,99 @@ final class Operation: Sendable {
         documentationURL = "https://docs.github.com/rest/\(page)#\(anchor)"
     }
 }
+
+/// The Container registry's routes (SPEC §21, OCI Distribution Spec's endpoint table), rows of the same
+/// table: `{name}` is `OWNER/NAME` and may span several segments (`octo-org/octo-repo/web`). HEAD answers
+/// as GET. Operation ids are the journal's (`registry/put-manifest`).
+extension RouteTable {
+    static let registry: [RegistryOperation] = [
+        .init("registry/token", "GET", "/token", .token),
+        .init("registry/base", "GET", "/v2/", .base),
+        .init("registry/get-blob", "GET", "/v2/{name}/blobs/{digest}", .getBlob),
+        .init("registry/delete-blob", "DELETE", "/v2/{name}/blobs/{digest}", .unsupported),
+        .init("registry/start-upload", "POST", "/v2/{name}/blobs/uploads/", .startUpload),
+        .init("registry/patch-upload", "PATCH", "/v2/{name}/blobs/uploads/{session}", .patchUpload),
+        .init("registry/finish-upload", "PUT", "/v2/{name}/blobs/uploads/{session}", .finishUpload),
+        .init("registry/get-upload", "GET", "/v2/{name}/blobs/uploads/{session}", .uploadStatus),
+        .init("registry/cancel-upload", "DELETE", "/v2/{name}/blobs/uploads/{session}", .cancelUpload),
+        .init("registry/put-manifest", "PUT", "/v2/{name}/manifests/{reference}", .putManifest),
+        .init("registry/get-manifest", "GET", "/v2/{name}/manifests/{reference}", .getManifest),
+        .init("registry/delete-manifest", "DELETE", "/v2/{name}/manifests/{reference}", .unsupported),
+        .init("registry/list-tags", "GET", "/v2/{name}/tags/list", .listTags),
+        .init("registry/get-referrers", "GET", "/v2/{name}/referrers/{digest}", .referrers),
+    ]
+}
+
+/// One registry operation: a path of literal segments around one `{name}` of one or more segments.
+final class RegistryOperation: Sendable {
+    enum Action: Sendable {
+        case token, base, getBlob, startUpload, patchUpload, finishUpload, uploadStatus, cancelUpload
+        case putManifest, getManifest, listTags, referrers, unsupported
+    }
+
+    let id: String
+    let method: String
+    let action: Action
+    /// Segments before `{name}` (`v2`), and after it; `{x}` in `after` is a one-segment parameter.
+    let before: [String]
+    let after: [String]
+    let hasName: Bool
+
+    init(_ id: String, _ method: String, _ path: String, _ action: Action) {
+        self.id = id
+        self.method = method
+        self.action = action
+        // Keep a trailing empty segment: `/blobs/uploads/` is its own route.
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if let at = segments.firstIndex(of: "{name}") {
+            before = Array(segments[..<at])
+            after = Array(segments[(at + 1)...])
+            hasName = true
+        } else {
+            before = segments
+            after = []
+            hasName = false
+        }
+    }
+
+    /// The name and the parameters after it when `parts` (the path split on `/`) matches.
+    func match(_ parts: [Substring]) -> (name: String, parameters: [String: String])? {
+        guard hasName else {
+            return parts.count == before.count && zip(parts, before).allSatisfy({ $0 == $1 }) ? ("", [:]) : nil
+        }
+        guard parts.count >= before.count + after.count + 1,
+              zip(parts, before).allSatisfy({ $0 == $1 }) else { return nil }
+        var parameters: [String: String] = [:]
+        for (part, segment) in zip(parts.suffix(after.count), after) {
+            if segment.hasPrefix("{") {
+                guard !part.isEmpty else { return nil }
+                parameters[String(segment.dropFirst().dropLast())] = String(part)
+            } else if part != segment {
+                return nil
+            }
+        }
+        let name = parts[before.count..<(parts.count - after.count)].joined(separator: "/")
+        return (name, parameters)
+    }
+
+    /// The row of `method` (HEAD as GET) and `path` with its name and parameters; else whether the path
+    /// matches a row of another method (405) or none (404).
+    static func resolve(method: String, path: Substring)
+        -> (match: (operation: RegistryOperation, name: String, parameters: [String: String])?, pathMatched: Bool)
+    {
+        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        let wanted = method == "HEAD" ? "GET" : method
+        var pathMatched = false
+        for operation in RouteTable.registry {
+            guard let (name, parameters) = operation.match(parts) else { continue }
+            if operation.method == wanted { return ((operation, name, parameters), true) }
+            pathMatched = true
+        }
+        return (nil, pathMatched)
+    }
+
+    /// Whether a path is the registry's: `/token` and everything under `/v2/` (no REST route starts so).
+    static func owns(_ path: Substring) -> Bool {
+        path == "/token" || path == "/v2" || path.hasPrefix("/v2/")
+    }
+}

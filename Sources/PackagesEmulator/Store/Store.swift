@@ -25,6 +25,8 @@ public final class Store: Sendable {
     private let writer = Mutex(())
     public let userCount: Int
     let tokenList: [Token]
+    /// The next id of a package or version a push creates: above every id of the data set (SPEC §21).
+    private let nextID: Atomic<Int64>
 
     public var orgCount: Int { owners.count - userCount }
     public var tokenCount: Int { tokens.count }
@@ -49,7 +51,20 @@ public final class Store: Sendable {
                                         enterpriseMembers: enterprises)
         initial = sources.concurrentMap { Partition($0, context: context) }
         boxes = initial.map(Box.init)
+        nextID = Atomic(Self.highestID(in: sources.flatMap(\.packages)) + 1)
     }
+
+    /// The highest id of a package or version, generated versions included (their ids are derived).
+    static func highestID(in packages: [Package]) -> Int64 {
+        packages.reduce(0) { highest, package in
+            let versions = package.versions.map { $0.map(\.id).max() ?? 0 }
+                ?? GeneratedVersions.id(packageID: package.id, number: min(package.versionCount, GeneratedVersions.maxCount))
+            return max(highest, package.id, versions)
+        }
+    }
+
+    /// A new id for a pushed package or version.
+    func newID() -> Int64 { nextID.add(1, ordering: .relaxed).oldValue }
 
     /// A partition slot: readers hold its lock for a pointer read.
     private final class Box: Sendable {
@@ -68,6 +83,7 @@ public final class Store: Sendable {
         boxes = other.initial.map(Box.init)
         userCount = other.userCount
         tokenList = other.tokenList
+        nextID = Atomic(other.nextID.load(ordering: .relaxed))
     }
 
     /// The same data set as loaded, without the changes made since (`POST /_emulator/reset`).
@@ -82,7 +98,9 @@ public final class Store: Sendable {
     /// Replaces the owner's packages with what `change` makes of its partition: its error, or the new
     /// partition.
     /// Changes are serialized; readers keep reading the old partition until the swap.
-    func change(owner index: Int, _ change: (Partition) -> Result<[Package], APIError>) -> Result<Void, APIError> {
+    func change<Failure: Error>(owner index: Int, _ change: (Partition) -> Result<[Package], Failure>)
+        -> Result<Void, Failure>
+    {
         writer.withLock { _ in
             let old = partition(index)
             switch change(old) {
