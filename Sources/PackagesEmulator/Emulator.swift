@@ -67,6 +67,7 @@ public final class Emulator: Sendable {
     public func replaceStore(_ store: Store, asBaseline: Bool = false) {
         current.withLock { $0 = store }
         if asBaseline { baseline.withLock { $0 = store } }
+        content.withLock { $0?.setFixtures(store.registry) }
     }
 
     public func respond(to request: Request) -> Response {

@@ -111,10 +111,23 @@ import Glibc
         let control = try HTTPConnection(port: port)
         try control.send(Self.head("POST", "/v2/octocat/cut/blobs/uploads/", port: port))
         let location = try #require(try control.readResponse().header("Location"))
+        /// The session's status on a new connection (the idle one may have met --timeout meanwhile).
+        func status() throws -> HTTPResponse {
+            let check = try HTTPConnection(port: port)
+            try check.send(Self.head("GET", location, port: port))
+            return try check.readResponse()
+        }
         for stall in [false, true] {
             let client = try HTTPConnection(port: port, timeout: 10)
             try client.send(Self.head("PATCH", location, port: port, length: 1_000_000))
             try client.send([UInt8](repeating: 1, count: 300_000))
+            // The upload has begun (its loop may be another): the session is held until it ends.
+            var held = false
+            for _ in 0..<50 where !held {
+                held = try status().status == 416
+                if !held { usleep(20_000) }
+            }
+            #expect(held)
             if stall {
                 #expect(client.readsEOF(), "the server closes a stalled upload after --timeout")
             } else {
@@ -123,12 +136,9 @@ import Glibc
             // The server is alive, the session unchanged, until the aborted request has let it go.
             var range: String?
             for _ in 0..<50 {
-                // A new connection: the idle one may have met --timeout meanwhile.
-                let check = try HTTPConnection(port: port)
-                try check.send(Self.head("GET", location, port: port))
-                let status = try check.readResponse()
-                range = status.header("Range")
-                if status.status == 204 { break }
+                let answer = try status()
+                range = answer.header("Range")
+                if answer.status == 204 { break }
                 usleep(100_000)
             }
             #expect(range == "0-0", "stall: \(stall)")

@@ -25,7 +25,7 @@ import Testing
         let list = try RawHTTP.get(port: port, "\(prefix)/orgs/octo-org/packages?package_type=container", token: Self.token)
         #expect(list.statusLine == "HTTP/1.1 200 OK")
         let packages = try #require(try list.json() as? [[String: Any]])
-        #expect(packages.compactMap { $0["name"] as? String } == ["octo-repo/web", "octo-base", "octo-sdk"])
+        #expect(packages.compactMap { $0["name"] as? String } == ["octo-repo/web", "octo-base", "octo-sdk", "octo-multi"])
         let url = try #require(packages[0]["url"] as? String)
         #expect(url == "http://127.0.0.1:\(port)\(prefix)/orgs/octo-org/packages/container/octo-repo%2Fweb")
         let package = try RawHTTP.get(port: port, Self.target(url, port: port), token: Self.token)

@@ -9,11 +9,17 @@ struct FixtureExportTests {
         func declare(_ packages: [Package]) -> [Package] {
             packages.map { package in
                 var declared = package
-                declared.versions = package.allVersions
+                // The document carries no registry content: what a layout gave a version is not in it.
+                declared.versions = package.allVersions.map { version in
+                    var plain = version
+                    plain.manifest = nil
+                    return plain
+                }
                 return declared
             }
         }
         var result = fixtures
+        result.registry = RegistryContent()
         for index in result.users.indices { result.users[index].packages = declare(result.users[index].packages) }
         for index in result.orgs.indices { result.orgs[index].packages = declare(result.orgs[index].packages) }
         return result

@@ -26,8 +26,14 @@ public enum FixtureLoader {
         let tokens = reader.read(relative: "tokens.json", missing: "missing; a fixtures directory needs tokens.json")
         let users = reader.readOwners(folder: "users", required: true)
         let orgs = reader.readOwners(folder: "orgs", required: false)
-        return check(tokens: tokens.map { ("tokens.json", $0) }, tokensFile: "tokens.json",
-                     users: users, orgs: orgs, ioErrors: reader.errors, warnings: reader.warnings, profile: profile)
+        var result = check(tokens: tokens.map { ("tokens.json", $0) }, tokensFile: "tokens.json",
+                           users: users, orgs: orgs, ioErrors: reader.errors, warnings: reader.warnings, profile: profile)
+        // Registry content is checked against the packages it belongs to, once they are valid.
+        guard var fixtures = result.fixtures else { return result }
+        var errors: [FixtureError] = []
+        fixtures.registry = RegistryLayouts.load(directory: directory, into: &fixtures, errors: &errors)
+        result = FixtureLoadResult(fixtures: fixtures, errors: errors, warnings: result.warnings)
+        return result
     }
 
     /// The same validation on in-memory documents (tests). `tokens.name` is reported as given; each user

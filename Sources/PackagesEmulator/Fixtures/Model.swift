@@ -169,14 +169,15 @@ public struct PackageVersion: Sendable, Equatable {
     }
 }
 
-/// The manifest behind a container version: its bytes are in the content store under the version's name.
+/// The manifest behind a container version, whose name is its digest. Its bytes (at most 4 MiB, most a
+/// few hundred) are kept with the version, so a pull is answered without touching the disk.
 public struct ManifestInfo: Sendable, Equatable {
     public var mediaType: String
-    public var size: Int64
+    public var bytes: [UInt8]
 
-    public init(mediaType: String, size: Int64) {
+    public init(mediaType: String, bytes: [UInt8]) {
         self.mediaType = mediaType
-        self.size = size
+        self.bytes = bytes
     }
 }
 
@@ -260,10 +261,13 @@ public struct FixtureSet: Sendable, Equatable {
     public var users: [User]
     public var orgs: [Organization]
     public var tokens: [Token]
+    /// Registry content of `registry/` (SPEC §21): where each blob's file is.
+    public var registry: RegistryContent
 
-    public init(users: [User], orgs: [Organization] = [], tokens: [Token]) {
+    public init(users: [User], orgs: [Organization] = [], tokens: [Token], registry: RegistryContent = RegistryContent()) {
         self.users = users
         self.orgs = orgs
         self.tokens = tokens
+        self.registry = registry
     }
 }

@@ -16,6 +16,8 @@ public final class ContentStore: Sendable {
     /// Lowercased `owner/name` → the blobs pushed to (or mounted into) it.
     private let links = Mutex<[String: Set<Digest>]>([:])
     private let sessions = Mutex<[String: UploadSession]>([:])
+    /// The fixtures' layouts: served from their files, never written (SPEC §21).
+    private let fixtures = Mutex(RegistryContent())
 
     /// A session untouched this long (on the emulator's clock) is dropped (SPEC §21).
     static let sessionLifetime: Int64 = 3600
@@ -31,7 +33,15 @@ public final class ContentStore: Sendable {
         }
     }
 
-    func blobPath(_ digest: Digest) -> String { root + "/blobs/sha256/" + digest.hex }
+    /// Where a pushed blob is kept.
+    func pushedPath(_ digest: Digest) -> String { root + "/blobs/sha256/" + digest.hex }
+
+    /// The file of a blob: pushed, else the fixtures'.
+    func blobPath(_ digest: Digest) -> String {
+        var info = stat()
+        if stat(pushedPath(digest), &info) == 0 { return pushedPath(digest) }
+        return fixtures.withLock { $0.files[digest] } ?? pushedPath(digest)
+    }
 
     /// The size of a stored blob, or nil.
     func size(of digest: Digest) -> Int64? {
@@ -40,43 +50,18 @@ public final class ContentStore: Sendable {
         return Int64(info.st_size)
     }
 
+    /// The fixtures' content, at start and after a reload.
+    public func setFixtures(_ content: RegistryContent) {
+        fixtures.withLock { $0 = content }
+    }
+
     func link(_ digest: Digest, to repository: String) {
         links.withLock { _ = $0[repository, default: []].insert(digest) }
     }
 
     func isLinked(_ digest: Digest, to repository: String) -> Bool {
         links.withLock { $0[repository]?.contains(digest) ?? false }
-    }
-
-    /// The whole content of a stored blob (manifests only: they are at most 4 MiB).
-    func read(_ digest: Digest) -> [UInt8]? {
-        let fd = open(blobPath(digest), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-    }
-
-    /// Stores `bytes` under their digest (a manifest).
-    func put(_ bytes: [UInt8]) -> Result<Digest, RegistryError> {
-        let session: UploadSession
-        switch UploadSession.create(in: self, repository: "", now: 0) {
-        case .success(let created): session = created
-        case .failure(let error): return .failure(error)
-        }
-        if let error = bytes.withUnsafeBytes({ session.append($0, store: self) }) {
-            session.remove()
-            return .failure(error)
-        }
-        let digest = Digest(session.hasher.finalize())
-        return commit(session, as: digest).map { _ in digest }
+            || fixtures.withLock { $0.repositories[repository]?.contains(digest) ?? false }
     }
 
     // MARK: Upload sessions
@@ -141,7 +126,7 @@ public final class ContentStore: Sendable {
         }
         let size = session.size
         session.closeFile()
-        guard rename(session.path, blobPath(digest)) == 0 else {
+        guard rename(session.path, pushedPath(digest)) == 0 else {
             let why = String(cString: strerror(errno))
             end(session)
             return .failure(.storage("cannot store the blob: \(why)"))

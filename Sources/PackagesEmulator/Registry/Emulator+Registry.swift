@@ -87,6 +87,7 @@ extension Emulator {
                 var root = config.dataDirectory ?? ""
                 if root.isEmpty { root = try Self.temporaryDirectory() }
                 let store = try ContentStore(root: root, maxBlobSize: config.maxBlobSize)
+                store.setFixtures(self.store.registry)
                 current = store
                 return .success(store)
             } catch {

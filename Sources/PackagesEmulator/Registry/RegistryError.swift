@@ -11,20 +11,9 @@ public struct RegistryError: Error, Sendable, Equatable {
         self.message = message
     }
 
+    /// Compact, as ghcr.io and distribution write it (clients print it as is).
     var body: [UInt8] {
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("errors")
-        json.beginArray()
-        json.beginObject()
-        json.key("code")
-        json.string(code)
-        json.key("message")
-        json.string(message)
-        json.endObject()
-        json.endArray()
-        json.endObject()
-        return json.bytes
+        Array("{\"errors\":[{\"code\":\(JSONWriter.quoted(code)),\"message\":\(JSONWriter.quoted(message))}]}".utf8)
     }
 
     static let unauthorized = RegistryError(401, "UNAUTHORIZED", "authentication required")

@@ -47,12 +47,11 @@ extension RegistryRequest {
         case .index(let listed):
             children = listed
         }
-        if case .failure(let failure) = content.put(bytes) { return .failure(failure) }
         guard let ownerIndex = repository.ownerIndex, let owner = repository.owner else { return .failure(.denied) }
         let store = repository.store
         let push = ManifestPush(
             name: repository.packageName, digest: digest,
-            info: ManifestInfo(mediaType: manifest.mediaType, size: Int64(bytes.count)),
+            info: ManifestInfo(mediaType: manifest.mediaType, bytes: bytes),
             tag: { if case .tag(let tag) = reference { tag } else { nil } }(),
             repository: linkedRepository(manifest.source, owner: owner, ownerIndex: ownerIndex, repository),
             children: children, now: FixtureDate.string(emulator.now()))
@@ -87,11 +86,9 @@ extension RegistryRequest {
     func getManifest(_ repository: RepositoryAccess) -> Response {
         if let refusal = repository.pullRefusal { return error(refusal, scope: pullScope) }
         guard let found = repository.found, let reference = parameters["reference"].flatMap({ Reference($0) }),
-              let version = found.package.version(for: reference), let info = version.manifest,
-              let digest = Digest(version.name), case .success(let content) = emulator.contentStore(),
-              let bytes = content.read(digest)
+              let version = found.package.version(for: reference), let info = version.manifest
         else { return error(.manifestUnknown) }
-        return Emulator.registry(status: 200, headers: [("Docker-Content-Digest", digest.description)], body: bytes,
+        return Emulator.registry(status: 200, headers: [("Docker-Content-Digest", version.name)], body: info.bytes,
                                  contentType: info.mediaType)
     }
 
@@ -116,16 +113,9 @@ extension RegistryRequest {
                 }
             }
         }
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("name")
-        json.string(name)
-        json.key("tags")
-        json.beginArray()
-        for tag in tags { json.string(tag) }
-        json.endArray()
-        json.endObject()
-        return Emulator.registry(status: 200, headers: headers, body: json.bytes)
+        let list = tags.map(JSONWriter.quoted).joined(separator: ",")
+        let body = Array("{\"name\":\(JSONWriter.quoted(name)),\"tags\":[\(list)]}".utf8)
+        return Emulator.registry(status: 200, headers: headers, body: body)
     }
 }
 

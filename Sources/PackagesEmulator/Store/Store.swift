@@ -25,6 +25,8 @@ public final class Store: Sendable {
     private let writer = Mutex(())
     public let userCount: Int
     let tokenList: [Token]
+    /// The fixtures' registry content (SPEC §21).
+    public let registry: RegistryContent
     /// The next id of a package or version a push creates: above every id of the data set (SPEC §21).
     private let nextID: Atomic<Int64>
 
@@ -46,6 +48,7 @@ public final class Store: Sendable {
         self.ownerIndex = ownerIndex
         tokens = Dictionary(fixtures.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
         tokenList = fixtures.tokens
+        registry = fixtures.registry
         userCount = fixtures.users.count
         let context = Partition.Context(profile: profile, renderer: PackageRenderer(webURL: webURL),
                                         enterpriseMembers: enterprises)
@@ -83,6 +86,7 @@ public final class Store: Sendable {
         boxes = other.initial.map(Box.init)
         userCount = other.userCount
         tokenList = other.tokenList
+        registry = other.registry
         nextID = Atomic(other.nextID.load(ordering: .relaxed))
     }
 
@@ -120,7 +124,7 @@ public final class Store: Sendable {
     public var fixtures: FixtureSet {
         let sources = boxes.indices.map { partition($0).source }
         return FixtureSet(users: sources[..<userCount].compactMap { $0.user },
-                          orgs: sources[userCount...].compactMap { $0.org }, tokens: tokenList)
+                          orgs: sources[userCount...].compactMap { $0.org }, tokens: tokenList, registry: registry)
     }
 
     /// The owner (user or organisation) with this login, compared case-insensitively.

@@ -63,7 +63,7 @@ import Testing
         let third = harness.pushImage("octocat/app", nil, seed: "c").manifest
         #expect(harness.versions(Self.rest).count == 3)
         #expect(harness.send("GET", "/v2/octocat/app/tags/list").body
-            == Array("{\n  \"name\": \"octocat/app\",\n  \"tags\": [\n    \"latest\",\n    \"v1\"\n  ]\n}".utf8))
+            == Array(#"{"name":"octocat/app","tags":["latest","v1"]}"#.utf8))
         #expect(harness.send("GET", "/v2/octocat/app/manifests/\(RegistryHarness.digest(third))").status == 200)
     }
 
