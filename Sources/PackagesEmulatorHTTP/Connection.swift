@@ -126,8 +126,8 @@ final class Connection {
                 // Nothing is owed when the head was answered already (a request without a body).
                 if let upload {
                     self.upload = nil
-                    send(upload.sink.finish(), method: upload.method, keepAlive: upload.keepAlive,
-                         minorVersion: upload.minorVersion)
+                    loop.deliver(upload.sink.finish(), method: upload.method, keepAlive: upload.keepAlive,
+                                 minorVersion: upload.minorVersion, on: self)
                 }
             case .failure(let error):
                 upload?.sink.abort()
@@ -149,8 +149,8 @@ final class Connection {
         let request = loop.request(from: parsed, on: self)
         switch loop.server.emulator.registryExchange(request, hasBody: hasBody) {
         case .answer(let response):
-            send(response, method: parsed.method, keepAlive: parsed.keepAlive && !hasBody,
-                 minorVersion: parsed.minorVersion)
+            loop.deliver(response, method: parsed.method, keepAlive: parsed.keepAlive && !hasBody,
+                         minorVersion: parsed.minorVersion, on: self)
         case .body(let sink):
             upload = Upload(sink: sink, method: parsed.method, keepAlive: parsed.keepAlive,
                             minorVersion: parsed.minorVersion)

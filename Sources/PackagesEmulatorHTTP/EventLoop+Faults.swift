@@ -17,6 +17,13 @@ extension EventLoop {
         let request = request(from: parsed, on: connection)
         let response = server.emulator.respond(to: request)
         server.logger.debug("\(request.method) \(request.target) \(response.status)")
+        deliver(response, method: parsed.method, keepAlive: parsed.keepAlive, minorVersion: parsed.minorVersion,
+                on: connection)
+    }
+
+    /// Writes an answer at once, later (a delay fault), or never (a drop fault).
+    func deliver(_ response: Response, method: String, keepAlive: Bool, minorVersion: Int, on connection: Connection) {
+        let parsed = (method: method, keepAlive: keepAlive, minorVersion: minorVersion)
         if response.dropConnection {
             // Closed without a byte of answer.
             connection.close()

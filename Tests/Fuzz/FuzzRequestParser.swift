@@ -3,12 +3,19 @@
 // stream. Fed in those pieces (through `append` and `readInto` in turn) and fed whole, the parser must
 // yield the same requests and end in the same verdict (and the same method of a refused request); after a failure it keeps returning that failure;
 // its buffer indices stay in order; no body passes the limit; 100-continue comes at most once a request.
+// Requests to /v2/ stream their bodies (head, pieces, end: SPEC §21): reassembled, they must equal what
+// feeding whole gives, whatever the pieces, and no limit applies to their bodies.
 // Compiled by Tests/Fuzz/run.sh together with every file of Sources/PackagesEmulator/; never by SwiftPM.
 
 let parserLimits = RequestParser.Limits(maxRequestLine: 64, maxHeaderBytes: 256, maxBodyBytes: 128)
 
+/// Which requests stream, as the server's registry routes do.
+let streamsV2: @Sendable (String, String) -> Bool = { _, target in target.hasPrefix("/v2/") }
+
 struct ParserRun {
     var requests: [ParsedRequest] = []
+    /// A streamed request being reassembled from its head and pieces.
+    var streaming: ParsedRequest?
     var failure: ParseError?
     /// The method the parser reports after a failure.
     var failedMethod = ""
@@ -33,8 +40,25 @@ func drain(_ parser: inout RequestParser, into run: inout ParserRun, continues: 
         checkIndices(parser)
         switch event {
         case .request(let request):
+            precondition(run.streaming == nil, "a request inside a streamed one")
             precondition(request.body.count <= parserLimits.maxBodyBytes, "a body past the limit")
+            precondition(!streamsV2(request.method, request.target), "a streamed request arrived whole")
             run.requests.append(request)
+            continues = 0
+        case .head(let request, let hasBody):
+            precondition(run.streaming == nil, "a head inside a streamed request")
+            precondition(streamsV2(request.method, request.target), "an ordinary request streamed")
+            precondition(request.body.isEmpty, "a streamed head with a body")
+            _ = hasBody
+            run.streaming = request
+        case .body(let piece):
+            precondition(run.streaming != nil, "a body piece outside a streamed request")
+            precondition(!piece.isEmpty, "an empty body piece")
+            run.streaming?.body.append(contentsOf: piece)
+        case .end:
+            guard let request = run.streaming else { preconditionFailure("an end outside a streamed request") }
+            run.requests.append(request)
+            run.streaming = nil
             continues = 0
         case .expectContinue:
             continues += 1
@@ -63,7 +87,7 @@ func checkStaysFailed(_ parser: inout RequestParser, _ error: ParseError) {
 
 /// Feeds `bytes` in pieces of 1...maxPiece bytes (nil: all at once).
 func parse(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt32, maxPiece: Int?) -> ParserRun {
-    var parser = RequestParser(limits: parserLimits)
+    var parser = RequestParser(limits: parserLimits, streams: streamsV2)
     var run = ParserRun()
     var continues = 0
     var random = seed | 1

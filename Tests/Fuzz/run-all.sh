@@ -13,8 +13,10 @@ nice "$here/run.sh" route "$seconds" > "$here/../../.build-fuzz/route.log" 2>&1 
 wait $f || status=1
 nice "$here/run.sh" parser "$seconds" > "$here/../../.build-fuzz/parser.log" 2>&1 & p=$!
 wait $r || status=1
+nice "$here/run.sh" manifest "$seconds" > "$here/../../.build-fuzz/manifest.log" 2>&1 & m=$!
 wait $p || status=1
-for t in query authorization fixture route parser; do
+wait $m || status=1
+for t in query authorization fixture route parser manifest; do
     echo "== $t"; grep -E "Done|stat::number_of_executed_units|ERROR" "$here/../../.build-fuzz/$t.log" || true
 done
 exit $status

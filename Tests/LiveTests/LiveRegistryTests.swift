@@ -198,3 +198,28 @@ import Glibc
         #expect(growth < 16 * 1024, "peak RSS grew by \(growth) KiB during a 64 MiB upload")
     }
 }
+
+/// Fault rules on the registry's routes, on the real server (SPEC §20, §21).
+@Suite struct LiveRegistryFaultTests {
+    @Test func dropAndDelayOnRegistryRoutes() throws {
+        let (emulator, port) = try EmulatorProcess.start()
+        defer { emulator.stop() }
+        let control = try HTTPConnection(port: port)
+        for rule in [#"{"kind": "drop", "operation": "registry/list-tags", "times": 1}"#,
+                     #"{"kind": "delay", "milliseconds": 300, "operation": "registry/patch-upload", "times": 1}"#] {
+            try control.send("POST /_emulator/faults HTTP/1.1\r\nHost: x\r\nContent-Length: \(rule.utf8.count)\r\n\r\n" + rule)
+            #expect(try control.readResponse().status == 201)
+        }
+        let dropped = try HTTPConnection(port: port)
+        try dropped.send(LiveRegistryTests.head("GET", "/v2/octo-org/octo-multi/tags/list", port: port))
+        #expect(dropped.readsEOF())
+        let client = try HTTPConnection(port: port)
+        try client.send(LiveRegistryTests.head("POST", "/v2/octocat/slow/blobs/uploads/", port: port))
+        let location = try #require(try client.readResponse().header("Location"))
+        // The delayed answer to a streamed body comes, and the connection goes on after it.
+        try client.send(LiveRegistryTests.head("PATCH", location, port: port, length: 3) + "abc")
+        #expect(try client.readResponse().header("Range") == "0-2")
+        try client.send(LiveRegistryTests.head("GET", "/v2/octo-org/octo-multi/tags/list", port: port))
+        #expect(try client.readResponse().text.contains("\"latest\""))
+    }
+}

@@ -86,6 +86,22 @@ struct FaultSubject {
     }
 }
 
+extension FaultSubject {
+    /// A registry request: its operation, the owner its name starts with, its token however presented.
+    init(registry request: Request, operation: String?, name: String?) {
+        self.init(method: request.method, operation: operation)
+        user = name.flatMap { $0.split(separator: "/").first.map(String.init) }
+        packageType = name == nil ? nil : "container"
+        let values = request.values(of: "authorization")
+        if values.count == 1 {
+            let parts = values[0].split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let decoded = RegistryRequest.base64(parts[1]) {
+                token = parts[0].lowercased() == "basic" ? decoded.split(separator: ":", maxSplits: 1).last.map(String.init) : decoded
+            }
+        }
+    }
+}
+
 /// The fault rules in force, shared by every loop.
 final class Faults: Sendable {
     private struct State {
@@ -185,9 +201,11 @@ extension Fault {
         }
         let method = string("method")
         let operation = string("operation")
-        if let operation, !RouteTable.operations.contains(where: { $0.id == operation }) {
+        if let operation, !RouteTable.operations.contains(where: { $0.id == operation }),
+           !RouteTable.registry.contains(where: { $0.id == operation }) {
             errors.append(("$.operation", "\(JSONValue.quoted(operation)) is not the id of an operation the emulator "
-                           + "serves (GitHub's operation ids, e.g. \"packages/delete-package-version-for-user\")"))
+                           + "serves (GitHub's operation ids, e.g. \"packages/delete-package-version-for-user\", "
+                           + "or the registry's, e.g. \"registry/put-manifest\")"))
         }
         var kind: Kind?
         let kindName = string("kind")

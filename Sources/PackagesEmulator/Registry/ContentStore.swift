@@ -1,4 +1,7 @@
+// Tests/Fuzz/run.sh compiles the core with swiftc alone, with a stand-in (Tests/Fuzz/CryptoStub.swift).
+#if canImport(Crypto)
 import Crypto
+#endif
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,4 +1,7 @@
+// Tests/Fuzz/run.sh compiles the core with swiftc alone, with a stand-in (Tests/Fuzz/CryptoStub.swift).
+#if canImport(Crypto)
 import Crypto
+#endif
 
 /// A content digest of the registry, `sha256:` and 64 lowercase hex digits (OCI Image Spec,
 /// "Digests": the only algorithm ghcr.io accepts).

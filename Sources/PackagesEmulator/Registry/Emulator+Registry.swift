@@ -15,16 +15,26 @@ extension Emulator {
     /// Starts answering a registry request; `hasBody`: a body follows the head.
     public func registryExchange(_ request: Request, hasBody: Bool) -> RegistryExchange {
         let started = ContinuousClock.now
+        let target = RequestTarget(request.target)
+        let resolved = RegistryOperation.resolve(method: request.method, path: target.path)
+        // Fault rules cover registry requests too (SPEC §20, §21): by operation, owner, token, method.
+        let fault = faults.isEmpty ? nil : faults.take(matching: FaultSubject(
+            registry: request, operation: resolved.match?.operation.id, name: resolved.match?.name))
         let record = { [self] (response: Response) in
             if journal.isEnabled {
-                journal.record(request, response: response, fault: nil, elapsed: ContinuousClock.now - started,
+                journal.record(request, response: response, fault: fault, elapsed: ContinuousClock.now - started,
                                time: config.clock())
             }
         }
-        let target = RequestTarget(request.target)
+        if let fault, let injected = registryFault(fault, request) {
+            var response = injected
+            response.operation = resolved.match?.operation.id
+            record(response)
+            return .answer(response)
+        }
+        let delay = fault.flatMap { if case .delay(let milliseconds) = $0.kind { milliseconds } else { nil } } ?? 0
         let exchange: RegistryExchange
         let operation: RegistryOperation?
-        let resolved = RegistryOperation.resolve(method: request.method, path: target.path)
         switch resolved.match {
         case nil:
             operation = nil
@@ -33,12 +43,13 @@ extension Emulator {
             operation = found
             let context = RegistryRequest(emulator: self, request: request, query: target.query, name: name,
                                           parameters: parameters, hasBody: hasBody, operation: found.id,
-                                          record: record)
+                                          delay: delay, record: record)
             exchange = context.answer(found.action)
         }
         switch exchange {
         case .answer(var response):
             response.operation = operation?.id
+            response.delayMilliseconds = delay
             record(response)
             return .answer(response)
         case .body(let sink):
@@ -53,6 +64,23 @@ extension Emulator {
         case .body(let sink):
             if let refused = request.body.withUnsafeBytes({ sink.write($0) }) { return refused }
             return sink.finish()
+        }
+    }
+
+    /// A fault's answer in place of the registry's (nil for a delay, which delays the real one).
+    private func registryFault(_ fault: Fault, _ request: Request) -> Response? {
+        switch fault.kind {
+        case .delay: return nil
+        case .drop:
+            var response = Response(status: 502)
+            response.dropConnection = true
+            return response
+        case .status(let code):
+            return Self.registry(status: code, body: RegistryError(code, "UNKNOWN", "unknown error: injected \(code)").body)
+        case .secondaryRateLimit(let code, let retryAfter):
+            // The registry's rate limit (OCI Distribution Spec, "Error Codes": TOOMANYREQUESTS).
+            return Self.registry(status: code, headers: [("Retry-After", String(retryAfter))],
+                                 body: RegistryError(code, "TOOMANYREQUESTS", "too many requests").body)
         }
     }
 

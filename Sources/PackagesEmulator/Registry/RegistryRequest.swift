@@ -14,6 +14,8 @@ struct RegistryRequest {
     let parameters: [String: String]
     let hasBody: Bool
     let operation: String
+    /// Milliseconds a delay fault holds the answer.
+    let delay: Int
     let record: (Response) -> Void
 
     /// Who presents what: anonymous, a token of the fixtures, or credentials that name none.
@@ -117,10 +119,15 @@ struct RegistryRequest {
     /// A sink whose answers are this request's and recorded in the journal.
     func sink(write: @escaping (UnsafeRawBufferPointer) -> RegistryError?, finish: @escaping () -> Response,
               abort: @escaping () -> Void) -> RegistryExchange {
-        let operation = self.operation
+        let operation = self.operation, delay = self.delay
         return .body(RequestBodySink(
             write: write,
-            finish: { var response = finish(); response.operation = operation; return response },
+            finish: {
+                var response = finish()
+                response.operation = operation
+                response.delayMilliseconds = delay
+                return response
+            },
             abort: abort, error: { self.error($0) }, done: record))
     }
 }

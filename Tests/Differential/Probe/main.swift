@@ -4,7 +4,8 @@
 // `{"r": [request...], "e": status or null, "m": message, "inc": bool, "cont": count}` where a request is
 // `{"m": method, "t": target, "v": minor, "h": [[name, value]...], "b": body, "k": keepAlive}` and every
 // byte string is hex (lossless). The bytes go in as pieces of seeded random sizes, through `append` and
-// `readInto` in turn, so the incremental paths are what is compared.
+// `readInto` in turn, so the incremental paths are what is compared. Requests to `/v2/` stream their bodies,
+// as the registry's do (head, pieces, end: SPEC §21); they are reassembled before they are printed.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,8 +57,9 @@ func json(_ request: ParsedRequest) -> String {
 /// Parses one case fed in random pieces.
 func probe(_ bytes: ArraySlice<UInt8>, seed: UInt64) -> String {
     var random = SplitMix64(state: seed)
-    var parser = RequestParser()
+    var parser = RequestParser(streams: { _, target in target.hasPrefix("/v2/") })
     var requests: [String] = []
+    var streamed: ParsedRequest?
     var failure: ParseError?
     var continues = 0
     var offset = bytes.startIndex
@@ -85,8 +87,11 @@ func probe(_ bytes: ArraySlice<UInt8>, seed: UInt64) -> String {
             switch event {
             case .request(let request): requests.append(json(request))
             case .expectContinue: continues += 1
-            // The probe's parser streams nothing: these never come.
-            case .head, .body, .end: break
+            case .head(let head, _): streamed = head
+            case .body(let piece): streamed?.body.append(contentsOf: piece)
+            case .end:
+                if let request = streamed { requests.append(json(request)) }
+                streamed = nil
             case .failure(let error):
                 failure = error
                 break feeding
