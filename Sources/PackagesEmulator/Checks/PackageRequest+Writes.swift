@@ -79,6 +79,10 @@ extension PackageRequest {
                     return .failure(.versionNameInUse)
                 }
                 versions[versionIndex].deletedAt = nil
+                // A tag that moved to another version while this one was deleted stays there (SPEC §21).
+                let held = Set(versions.indices.filter { $0 != versionIndex && versions[$0].deletedAt == nil }
+                    .flatMap { versions[$0].tags })
+                versions[versionIndex].tags.removeAll { held.contains($0) }
                 packages[index].replaceVersions(versions)
             }
             return .success(packages)

@@ -181,3 +181,27 @@ import Testing
         return fixtures
     }()
 }
+
+/// A tag pushed elsewhere while its version was deleted stays where it went (SPEC §21, a choice).
+@Suite struct RegistryRestoreTagTests {
+    @Test func restoreKeepsTagsThatMoved() throws {
+        let harness = RegistryHarness()
+        let path = "/users/octocat/packages/container/app"
+        harness.pushImage("octocat/app", "latest", seed: "a")
+        #expect(harness.putManifest("octocat/app", "stable", harness.pushImage("octocat/app", "stable", seed: "a").manifest).status == 201)
+        harness.pushImage("octocat/app", "other", seed: "b")
+        let first = try #require(harness.versions(path).first { RegistryHarness.tags($0).contains("latest") })
+        let id = try #require(first["id"] as? Int)
+        func rest(_ method: String, _ target: String) -> Int {
+            harness.emulator.respond(to: Request(method: method, target: target,
+                                                 headers: [("Authorization", "token ghp_admin"), ("Host", "x")])).status
+        }
+        #expect(rest("DELETE", "\(path)/versions/\(id)") == 204)
+        let moved = harness.pushImage("octocat/app", "latest", seed: "c").manifest
+        #expect(rest("POST", "\(path)/versions/\(id)/restore") == 204)
+        let restored = try #require(harness.versions(path).first { ($0["id"] as? Int) == id })
+        #expect(RegistryHarness.tags(restored) == ["stable"])
+        #expect(harness.send("GET", "/v2/octocat/app/manifests/latest").body == moved)
+        #expect(harness.send("GET", "/v2/octocat/app/manifests/stable").status == 200)
+    }
+}
