@@ -223,3 +223,53 @@ import Glibc
         #expect(try client.readResponse().text.contains("\"latest\""))
     }
 }
+
+/// A full disk (SPEC §21): the upload is answered 500 UNKNOWN naming the cause, its partial file goes, and
+/// the server serves on. Mounts a 1 MiB tmpfs as the data directory, so it needs root (CI runs as root).
+@Suite struct LiveRegistryDiskTests {
+    static func run(_ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mounts a tmpfs: needs root"))
+    func fullDisk() throws {
+        let directory = NSTemporaryDirectory() + "gpe-full-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard Self.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", directory]) == 0 else {
+            Issue.record("mount -t tmpfs failed")
+            return
+        }
+        defer {
+            _ = Self.run(["umount", directory])
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let (emulator, port) = try EmulatorProcess.start(arguments: ["--data-dir", directory])
+        defer { emulator.stop() }
+        let client = try HTTPConnection(port: port, timeout: 10)
+        try client.send(LiveRegistryTests.head("POST", "/v2/octocat/full/blobs/uploads/", port: port))
+        let location = try #require(try client.readResponse().header("Location"))
+        let size = 2 * 1024 * 1024
+        try client.send(LiveRegistryTests.head("PATCH", location, port: port, length: size))
+        // The server answers as soon as the disk is full; what is still sent is discarded.
+        for _ in 0..<(size / 65536) { try? client.send([UInt8](repeating: 7, count: 65536)) }
+        let full = try client.readResponse()
+        #expect(full.status == 500)
+        #expect(full.text.contains("\"code\":\"UNKNOWN\""))
+        #expect(full.text.contains("No space left on device"))
+        #expect(full.header("Connection") == "close")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/uploads") == [])
+        // The session went with its file; the server goes on, and a small blob fits again.
+        let again = try HTTPConnection(port: port)
+        try again.send(LiveRegistryTests.head("GET", location, port: port))
+        #expect(try again.readResponse().status == 404)
+        let small = Array("fits".utf8)
+        try again.send(LiveRegistryTests.head("POST", "/v2/octocat/full/blobs/uploads/?digest=\(LiveRegistryTests.digest(small))",
+                                              port: port, length: small.count) + "fits")
+        #expect(try again.readResponse().status == 201)
+    }
+}
