@@ -16,22 +16,42 @@ extension Connection {
         let open = ResponseWriter.appendHead(of: response, keepAlive: stays, minorVersion: minorVersion,
                                              date: loop.dateLine(), to: &loop.scratch)
         write(head: loop.scratch, body: response.sendsBody(method: method) ? response.body : [])
-        if let file = response.file, response.sendsBody(method: method), !closed {
-            let descriptor = Glibc.open(file.path, O_RDONLY | O_CLOEXEC)
-            // The head promised the bytes: without them the connection cannot go on.
-            guard descriptor >= 0 else {
-                close()
-                return
-            }
-            fileOut = (descriptor, off_t(file.offset), Int(file.length))
-            if pending.isEmpty && !sendFile(), let writeEvent { event_add(writeEvent, &timeout) }
+        if !response.parts.isEmpty, response.sendsBody(method: method), !closed {
+            partsOut = response.parts
+            if pending.isEmpty && !sendParts(), !closed, let writeEvent { event_add(writeEvent, &timeout) }
         }
+        if closed { return }
         if !open { closeAfterWrite = true }
-        if closeAfterWrite && pending.isEmpty && fileOut == nil { lingeringClose() }
+        if closeAfterWrite && pending.isEmpty && !sendingParts { lingeringClose() }
     }
 
-    /// Sends what the socket takes of the file body, without copying; true once it is all sent (or the
-    /// connection is gone).
+    /// Sends the body parts in order while the socket takes them: bytes through the queue, files with
+    /// `sendfile`. True once all are sent (or the connection is gone); false while the socket is full.
+    func sendParts() -> Bool {
+        while !closed {
+            if fileOut != nil {
+                guard sendFile() else { return false }
+                continue
+            }
+            guard pending.isEmpty, !partsOut.isEmpty else { return pending.isEmpty }
+            switch partsOut.removeFirst() {
+            case .bytes(let bytes):
+                write(head: bytes, body: [])
+            case .file(let file):
+                let descriptor = Glibc.open(file.path, O_RDONLY | O_CLOEXEC)
+                // The head promised the bytes: without them the connection cannot go on.
+                guard descriptor >= 0 else {
+                    close()
+                    return true
+                }
+                fileOut = (descriptor, off_t(file.offset), Int(file.length))
+            }
+        }
+        return true
+    }
+
+    /// Sends what the socket takes of the current file part, without copying; true once it is all sent
+    /// (or the connection is gone).
     func sendFile() -> Bool {
         guard var file = fileOut else { return true }
         while file.remaining > 0 {
@@ -117,9 +137,9 @@ extension Connection {
             advance(by: written)
             if written == 0 { return }
         }
-        if fileOut != nil {
-            guard sendFile() else { return }
-            if closed { return }
+        if sendingParts {
+            guard sendParts() else { return }
+            if closed || !pending.isEmpty { return }
         }
         if let writeEvent { event_del(writeEvent) }
         if closeAfterWrite {

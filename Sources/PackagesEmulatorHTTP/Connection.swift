@@ -41,8 +41,12 @@ final class Connection {
     var timeout = timeval(tv_sec: 30, tv_usec: 0)
     /// A registry request whose body is streaming into the core (SPEC §21).
     var upload: Upload?
-    /// A file body being sent after the queue (a registry blob): its descriptor, where it is, what is left.
+    /// Body parts still to send after the queue (`Response.parts`: blobs, an export's files).
+    var partsOut: [BodyPart] = []
+    /// The file part being sent: its descriptor, where it is, what is left.
     var fileOut: (fd: CInt, offset: off_t, remaining: Int)?
+    /// Whether body parts are still owed: parsing waits for them.
+    var sendingParts: Bool { fileOut != nil || !partsOut.isEmpty }
 
     struct Upload {
         let sink: RequestBodySink
@@ -110,7 +114,7 @@ final class Connection {
 
     /// Answers every complete request that can be answered now, in order.
     func process() {
-        while !closed && !waiting && !closeAfterWrite && pendingBytes < Self.highWater && fileOut == nil {
+        while !closed && !waiting && !closeAfterWrite && pendingBytes < Self.highWater && !sendingParts {
             guard let event = parser.next() else { break }
             switch event {
             case .expectContinue:
@@ -162,7 +166,7 @@ final class Connection {
     /// when they are written.
     func updateReading() {
         guard !closed, !readClosed, !lingering, let readEvent else { return }
-        let blocked = waiting || pendingBytes >= Self.highWater || fileOut != nil
+        let blocked = waiting || pendingBytes >= Self.highWater || sendingParts
         if blocked && !readPaused {
             event_del(readEvent)
             readPaused = true
@@ -174,7 +178,7 @@ final class Connection {
 
     /// After EOF: close once nothing more is owed to the client.
     func finishIfDone() {
-        guard readClosed, !closed, !waiting, pending.isEmpty, fileOut == nil, !closeAfterWrite else { return }
+        guard readClosed, !closed, !waiting, pending.isEmpty, !sendingParts, !closeAfterWrite else { return }
         close()
     }
 
@@ -220,6 +224,7 @@ final class Connection {
         upload = nil
         if let file = fileOut { _ = Glibc.close(file.fd) }
         fileOut = nil
+        partsOut = []
         _ = Glibc.close(fd)
     }
 }

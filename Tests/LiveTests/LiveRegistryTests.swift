@@ -273,3 +273,49 @@ import Glibc
         #expect(try again.readResponse().status == 201)
     }
 }
+
+/// The export of pushed content over a real socket (SPEC §20, §21): headers from memory and blobs by
+/// sendfile in one body, extracted by tar and served again with the same bytes.
+@Suite struct LiveRegistryExportTests {
+    @Test func exportAndServeAgain() throws {
+        let (emulator, port) = try EmulatorProcess.start()
+        defer { emulator.stop() }
+        let client = try HTTPConnection(port: port, timeout: 20)
+        let blob = LiveRegistryTests.randomBytes(3 * 1024 * 1024 + 3)
+        let config = Array("{}".utf8)
+        for bytes in [blob, config] {
+            try client.send(LiveRegistryTests.head("POST", "/v2/octocat/exported/blobs/uploads/?digest=\(LiveRegistryTests.digest(bytes))",
+                                                   port: port, length: bytes.count))
+            try client.send(bytes)
+            #expect(try client.readResponse().status == 201)
+        }
+        let manifest = Array(("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+            + "\"config\":{\"digest\":\"\(LiveRegistryTests.digest(config))\",\"size\":2},"
+            + "\"layers\":[{\"digest\":\"\(LiveRegistryTests.digest(blob))\",\"size\":\(blob.count)}]}").utf8)
+        try client.send(LiveRegistryTests.head("PUT", "/v2/octocat/exported/manifests/v1", port: port, length: manifest.count,
+                                               extra: ["Content-Type: application/vnd.oci.image.manifest.v1+json"]) )
+        try client.send(manifest)
+        #expect(try client.readResponse().status == 201)
+        try client.send("GET /_emulator/fixtures/export?format=tar HTTP/1.1\r\nHost: x\r\n\r\n")
+        let archive = try client.readResponse()
+        #expect(archive.status == 200)
+        #expect(archive.body.count > blob.count)
+        // The connection goes on after a body of parts.
+        try client.send("GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+
+        let directory = NSTemporaryDirectory() + "gpe-live-export-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data(archive.body).write(to: URL(fileURLWithPath: directory + "/fixtures.tar"))
+        #expect(LiveRegistryDiskTests.run(["tar", "-xf", directory + "/fixtures.tar", "-C", directory]) == 0)
+        try FileManager.default.removeItem(atPath: directory + "/fixtures.tar")
+        let (again, againPort) = try EmulatorProcess.start(fixtures: directory)
+        defer { again.stop() }
+        let reader = try HTTPConnection(port: againPort, timeout: 20)
+        try reader.send(LiveRegistryTests.head("GET", "/v2/octocat/exported/manifests/v1", port: againPort))
+        #expect(try reader.readResponse().body == manifest)
+        try reader.send(LiveRegistryTests.head("GET", "/v2/octocat/exported/blobs/\(LiveRegistryTests.digest(blob))", port: againPort))
+        #expect(try reader.readResponse().body == blob)
+    }
+}

@@ -49,7 +49,12 @@ extension Emulator {
         case (.fixtures, "GET"): return ok(summary(of: store))
         case (.fixtures, _): return replaceFixtures(request.body)
         // The data set now in use, in the format `PUT` takes (SPEC §20).
-        case (.export, _): return ok(FixtureExport.document(store.fixtures))
+        // `?format=tar`: a fixtures directory with the registry's content as layouts (SPEC §21).
+        case (.export, _):
+            if case .success(let query) = Query.parse(RequestTarget(request.target).query), query["format"] == "tar" {
+                return exportArchive()
+            }
+            return ok(FixtureExport.document(store.fixtures))
         case (.clock, "GET"): return ok(renderClock())
         case (.clock, _): return setClock(request.body)
         case (.reset, _): return reset()

@@ -12,8 +12,9 @@ public struct Response: Sendable {
     public var dropConnection = false
     /// GitHub's operation id of the route that answered, for the journal; nil off the route table.
     var operation: String?
-    /// A body sent from a file rather than `body` (registry blobs, which may be gigabytes).
-    public var file: ResponseFile?
+    /// More of the body after `body`, sent in order: files without copying them (registry blobs, which may
+    /// be gigabytes) and bytes between them (an export's tar headers). `Content-Length` counts them all.
+    public var parts: [BodyPart] = []
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -72,4 +73,17 @@ public struct ResponseFile: Sendable, Equatable {
     public var path: String
     public var offset: Int64
     public var length: Int64
+}
+
+/// A piece of a body after `Response.body`.
+public enum BodyPart: Sendable, Equatable {
+    case bytes([UInt8])
+    case file(ResponseFile)
+
+    public var count: Int64 {
+        switch self {
+        case .bytes(let bytes): Int64(bytes.count)
+        case .file(let file): file.length
+        }
+    }
 }

@@ -35,7 +35,8 @@ extension RegistryRequest {
         headers.append(("Content-Length", String(range.count)))
         var response = Emulator.registry(status: status, headers: headers, contentType: "application/octet-stream")
         response.headers.insert(("Content-Type", "application/octet-stream"), at: 1)
-        response.file = ResponseFile(path: content.blobPath(digest), offset: range.lowerBound, length: Int64(range.count))
+        response.parts = [.file(ResponseFile(path: content.blobPath(digest), offset: range.lowerBound,
+                                             length: Int64(range.count)))]
         return response
     }
 

@@ -39,10 +39,16 @@ final class RegistryHarness: Sendable {
 
     /// The body as a client gets it: the bytes, or the file range of a blob.
     static func bytes(of response: Response) -> [UInt8] {
-        guard let file = response.file, let handle = FileHandle(forReadingAtPath: file.path) else { return response.body }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: UInt64(file.offset))
-        return [UInt8](handle.readData(ofLength: Int(file.length)))
+        response.body + response.parts.flatMap { part -> [UInt8] in
+            switch part {
+            case .bytes(let bytes): return bytes
+            case .file(let file):
+                guard let handle = FileHandle(forReadingAtPath: file.path) else { return [] }
+                defer { try? handle.close() }
+                try? handle.seek(toOffset: UInt64(file.offset))
+                return [UInt8](handle.readData(ofLength: Int(file.length)))
+            }
+        }
     }
 
     static func digest(_ bytes: [UInt8]) -> String { Digest.of(bytes).description }
