@@ -6,9 +6,11 @@
 # It builds OCI image layouts offline (registry_layouts.py: a single-platform image, and a multi-arch
 # index with linux/amd64, linux/arm64 and a buildx-style attestation manifest), serves <repo>/Fixtures on
 # 127.0.0.1 and a free port, pushes and pulls them with skopeo over plain HTTP, and checks what the REST
-# routes say about the pushed packages (versions, tags, deletes and restores) with Python's urllib. Then
+# routes say about the pushed packages (versions, tags, deletes and restores) with the gh CLI (`gh api`,
+# `gh api --paginate`, token in GH_ENTERPRISE_TOKEN, an empty GH_CONFIG_DIR, as client_gh.py). Then
 # registry_oras.py, in a venv with the oras Python SDK (oras-py), logs in, pushes and pulls an artifact,
-# attaches an SBOM through the referrers tag schema fallback and is refused a push without write:packages.
+# attaches an SBOM through the referrers tag schema fallback and is refused a push without write:packages,
+# and checks the pushed package through `gh api` too. The control route /_emulator/reset uses urllib.
 #
 # Environment:
 #   EMULATOR_BIN      (required) a built github-packages-emulator; this script never builds it
@@ -18,7 +20,7 @@
 #   INTEROP_VERBOSE   1: the output of every failed skopeo call, oras-py's log, and the emulator's log at the end
 #   SKOPEO_DEBUG      1: run skopeo with --debug (every HTTP exchange in those outputs)
 #
-# Needs skopeo and umoci; as root with apt-get, installs the Debian packages when absent.
+# Needs skopeo, umoci and gh; as root with apt-get, installs the missing Debian packages.
 # Every check prints `ok - registry: CHECK` or `not ok - registry: CHECK: WHY`; the last line is
 # `N passed, M failed` and the exit status is 0 only when M is 0.
 set -uo pipefail
@@ -32,7 +34,7 @@ ORAS_SCRIPT="$HERE/registry_oras.py"
 ORAS_REQUIREMENTS="$HERE/registry-requirements.txt"
 VENV="${REGISTRY_VENV:-$HERE/.venv-registry}"
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 case "${1:-}" in -h|--help) usage ;; "") ;; *) echo "registry.sh: unknown argument: $1" >&2; usage ;; esac
 [ -n "${EMULATOR_BIN:-}" ] || { echo "registry.sh: EMULATOR_BIN is not set" >&2; usage; }
 
@@ -61,20 +63,26 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Loopback only: no proxy may sit between skopeo or urllib and the emulator.
+# Loopback only: no proxy may sit between skopeo, gh or urllib and the emulator.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
-# --- 1. Tools: skopeo and umoci -------------------------------------------------------------------
-have_tools() { command -v skopeo >/dev/null 2>&1 && command -v umoci >/dev/null 2>&1; }
-if ! have_tools; then
+# --- 1. Tools: skopeo, umoci and gh ----------------------------------------------------------------
+missing_tools() { # the Debian packages of the missing tools (each package installs the command of its name)
+    local t
+    for t in skopeo umoci gh; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done
+}
+MISSING="$(missing_tools | tr '\n' ' ' | sed 's/ $//')"
+if [ -n "$MISSING" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing Debian packages skopeo umoci"
+        say "installing Debian packages $MISSING"
         export DEBIAN_FRONTEND=noninteractive
-        { apt-get update -qq && apt-get install -y -qq --no-install-recommends skopeo umoci; } >"$WORK/apt.log" 2>&1 \
-            || { cat "$WORK/apt.log" >&2; die "apt-get install skopeo umoci failed"; }
+        # shellcheck disable=SC2086 # one argument per package
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends $MISSING; } >"$WORK/apt.log" 2>&1 \
+            || { cat "$WORK/apt.log" >&2; die "apt-get install $MISSING failed"; }
     fi
-    have_tools || die "needs skopeo and umoci (apt-get install skopeo umoci)"
+    MISSING="$(missing_tools | tr '\n' ' ' | sed 's/ $//')"
+    [ -z "$MISSING" ] || die "needs skopeo, umoci and gh; missing: $MISSING (apt-get install $MISSING)"
 fi
 command -v "$PYTHON" >/dev/null 2>&1 || die "no $PYTHON"
 [ -x "$EMULATOR_BIN" ] || die "EMULATOR_BIN=$EMULATOR_BIN is not an executable file"
@@ -102,7 +110,7 @@ printf '{"auths":{}}\n' >"$WORK/auth.json"
 export CONTAINERS_REGISTRIES_CONF="$WORK/registries.conf" REGISTRY_AUTH_FILE="$WORK/auth.json"
 SKOPEO_GLOBAL=(--policy "$WORK/policy.json" --registries.d "$WORK/registries.d")
 [ -z "${SKOPEO_DEBUG:-}" ] || SKOPEO_GLOBAL+=(--debug)
-say "$(skopeo --version); $(umoci --version); $("$PYTHON" --version 2>&1); oras-py $("$ORAS_PY" -c 'import oras.version; print(oras.version.__version__)')"
+say "$(skopeo --version); $(umoci --version); $("$PYTHON" --version 2>&1); oras-py $("$ORAS_PY" -c 'import oras.version; print(oras.version.__version__)'); gh $(gh --version | head -n1 | cut -d' ' -f3)"
 
 N=0
 LOG=""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Helper of Tests/Interop/registry.sh (Python stdlib only, no venv).
+"""Helper of Tests/Interop/registry.sh (Python stdlib only, no venv; the REST commands run the gh CLI).
 
 OCI image layouts, built offline and deterministically (tar and gzip with mtime 0):
 
@@ -14,7 +14,10 @@ OCI image layouts, built offline and deterministically (tar and gzip with mtime 
     registry_layouts.py same DIR1 REF1 DIR2 REF2    exit 0 when both refs name the same digest and every blob
                                                     reachable from it has the same bytes in both layouts
 
-The emulator's REST routes and control routes (BASE = http://127.0.0.1:PORT):
+The emulator's REST routes and control routes (BASE = http://127.0.0.1:PORT). reset and v2-base use urllib;
+package, versions, delete-untagged and restore call `gh api` (GH_BIN, default gh) with TOKEN in
+GH_ENTERPRISE_TOKEN and an empty temporary GH_CONFIG_DIR, as client_gh.py does; the version listing is
+`gh api --paginate` over pages of 2:
 
     registry_layouts.py reset BASE
     registry_layouts.py v2-base BASE                GET /v2/ anonymously: 401 with Docker-Distribution-API-Version
@@ -26,13 +29,17 @@ The emulator's REST routes and control routes (BASE = http://127.0.0.1:PORT):
 
 Every failure prints one line saying why on standard output and exits 1; usage errors exit 64.
 """
+import atexit
 import gzip
 import hashlib
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tarfile
+import tempfile
 import urllib.error
 import urllib.request
 
@@ -251,6 +258,8 @@ def children(root, ref):
 
 
 # --- REST ------------------------------------------------------------------------------------------
+# The control routes (/_emulator/...) and the registry's anonymous /v2/ with urllib; the packages REST routes
+# with the gh CLI (below).
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -276,26 +285,109 @@ def expect(status, want, method, url, body):
         raise Failure("%s %s answered %d, not %d: %s" % (method, url, status, want, text))
 
 
-def get_json(base, token, path):
+# The packages REST routes, through the gh CLI --------------------------------------------------------
+# The packages REST routes are called the way people script them, with `gh api` (Debian `gh`), as
+# client_gh.py does: a full http:// URL is used as given (no GH_HOST needed), gh authenticates a
+# non-github.com host with GH_ENTERPRISE_TOKEN (sent as `Authorization: token T`), and GH_CONFIG_DIR is an
+# empty temporary directory (no user config, no stored hosts). On an HTTP error gh exits 1 with the body on
+# stdout and `gh: MESSAGE (HTTP STATUS)` on stderr.
+
+GH = os.environ.get("GH_BIN", "gh")
+API_VERSION = "2022-11-28"
+# Small enough that `gh api --paginate` follows Link: rel="next" over a multi-arch image's versions.
+VERSIONS_PER_PAGE = 2
+_GH_CONFIG = []
+
+
+def gh_env(token):
+    if not _GH_CONFIG:
+        _GH_CONFIG.append(tempfile.mkdtemp(prefix="registry-gh-"))
+        atexit.register(shutil.rmtree, _GH_CONFIG[0], True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GH_", "GITHUB_"))}
+    env.update(GH_ENTERPRISE_TOKEN=token, GH_CONFIG_DIR=_GH_CONFIG[0], GH_NO_UPDATE_NOTIFIER="1",
+               GH_PROMPT_DISABLED="1", NO_COLOR="1")
+    return env
+
+
+def gh_api(token, url, *args):
+    """`gh api -H X-GitHub-Api-Version ARGS... URL` with TOKEN; its standard output, or Failure when it fails."""
+    cmd = [GH, "api", "-H", "X-GitHub-Api-Version: " + API_VERSION, *args, url]
+    shown = "gh api %s %s" % (" ".join(args), url) if args else "gh api " + url
+    try:
+        p = subprocess.run(cmd, env=gh_env(token), capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise Failure("%s: no %s on PATH" % (shown, GH))
+    except subprocess.TimeoutExpired:
+        raise Failure("%s: no answer after 60 s" % shown)
+    if p.returncode != 0:
+        out = p.stdout
+        if "-i" in args:  # the status line and the body, not the headers
+            head, _, body = out.replace("\r\n", "\n").partition("\n\n")
+            out = head.split("\n", 1)[0] + " " + body
+        raise Failure("%s exited %d: %s %s" % (shown, p.returncode, " ".join(p.stderr.split())[:300],
+                                                " ".join(out.split())[:300]))
+    return p.stdout
+
+
+def split_include(out):
+    """`gh api -i` prints the status line and the headers, a blank line, then the body."""
+    head, _, body = out.replace("\r\n", "\n").partition("\n\n")
+    lines = head.split("\n")
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    parts = lines[0].split(" ", 2)
+    status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    if status is None:
+        raise Failure("gh api -i printed %r instead of a status line" % lines[0][:200])
+    return status, headers, body
+
+
+def json_stream(text):
+    """--paginate without --jq prints each page's JSON array one after the other."""
+    dec, i, out = json.JSONDecoder(), 0, []
+    text = text.strip()
+    while i < len(text):
+        obj, j = dec.raw_decode(text, i)
+        out.append(obj)
+        i = j
+        while i < len(text) and text[i].isspace():
+            i += 1
+    return out
+
+
+def gh_call(method, base, token, path, want):
+    """`gh api -i -X METHOD BASE+PATH`: Failure unless it answers WANT; the body."""
     url = base + path
-    status, _, body = http("GET", url, token)
-    expect(status, 200, "GET", url, body)
+    status, _, body = split_include(gh_api(token, url, "-i", "-X", method))
+    expect(status, want, method, url, body.encode())
+    return body
+
+
+def get_json(base, token, path):
+    body = gh_call("GET", base, token, path, 200)
     try:
         return json.loads(body)
     except ValueError:
-        raise Failure("GET %s: not JSON: %r" % (url, body[:200]))
+        raise Failure("GET %s%s: not JSON: %r" % (base, path, body[:200]))
 
 
 def list_versions(base, token, name):
-    versions, page = [], 1
-    while True:
-        batch = get_json(base, token, "/user/packages/container/%s/versions?per_page=100&page=%d" % (name, page))
-        if not isinstance(batch, list):
-            raise Failure("versions of %s: not a list: %r" % (name, batch))
-        versions += batch
-        if len(batch) < 100:
-            return versions
-        page += 1
+    """`gh api --paginate` over the active versions, VERSIONS_PER_PAGE a page: every page's versions."""
+    url = "%s/user/packages/container/%s/versions?per_page=%d" % (base, name, VERSIONS_PER_PAGE)
+    out = gh_api(token, url, "--paginate")
+    try:
+        pages = json_stream(out)
+    except ValueError:
+        raise Failure("gh api --paginate %s: not JSON: %r" % (url, out[:200]))
+    versions = []
+    for page in pages:
+        if not isinstance(page, list):
+            raise Failure("versions of %s: a page is not a list: %r" % (name, page))
+        versions += page
+    return versions
 
 
 def tags_of(v):
@@ -339,17 +431,13 @@ def delete_untagged(base, token, name):
     if not ids:
         raise Failure("package %s has no untagged version" % name)
     for vid in ids:
-        url = "%s/user/packages/container/%s/versions/%d" % (base, name, vid)
-        status, _, body = http("DELETE", url, token)
-        expect(status, 204, "DELETE", url, body)
+        gh_call("DELETE", base, token, "/user/packages/container/%s/versions/%d" % (name, vid), 204)
     print(" ".join(str(i) for i in ids))
 
 
 def restore(base, token, name, ids):
     for vid in ids:
-        url = "%s/user/packages/container/%s/versions/%s/restore" % (base, name, vid)
-        status, _, body = http("POST", url, token, data=b"")
-        expect(status, 204, "POST", url, body)
+        gh_call("POST", base, token, "/user/packages/container/%s/versions/%s/restore" % (name, vid), 204)
 
 
 def v2_base(base):

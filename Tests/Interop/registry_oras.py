@@ -15,7 +15,8 @@ registry-requirements.txt). It resets the emulator (POST /_emulator/reset), then
    manifest (artifactType, `subject` = the v1 manifest) is pushed by digest, the registry's 404 on
    /v2/<name>/referrers/<digest> and the missing OCI-Subject header send it to the OCI Distribution Spec's
    fallback, and it PUTs the "Referrers Tag Schema" index at tag sha256-<hex of the subject digest>;
-3. checks the REST routes (urllib, ghp_octocatAdmin) and tags/list (oras get_tags);
+3. checks the REST routes with the gh CLI (`gh api` and `gh api --paginate`, ghp_octocatAdmin, through
+   registry_layouts.py's helpers) and tags/list (oras get_tags);
 4. pushes with ghp_octocatReadRepo (no write:packages): refused with 403 DENIED permission_denied, oras
    raises, nothing changes.
 
@@ -37,6 +38,8 @@ import tempfile
 import traceback
 import urllib.error
 import urllib.request
+
+import registry_layouts  # the gh CLI helpers for the REST routes (next to this script, so on sys.path)
 
 NAME = "octocat/oras-art"
 PACKAGE = "oras-art"
@@ -98,7 +101,7 @@ def canonical(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
 
 
-# --- the emulator's REST and control routes, with urllib --------------------------------------------
+# --- the emulator's control routes, with urllib (its REST routes: gh, through registry_layouts.py) ------
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -123,6 +126,22 @@ def get_json(url, token=None):
     if status != 200:
         raise Failure("GET %s answered %d: %s" % (url, status, " ".join(body[:400].decode("utf-8", "replace").split())))
     return json.loads(body)
+
+
+def gh_get(base, token, path):
+    """`gh api -i BASE+PATH`: the JSON of a 200 answer."""
+    try:
+        return registry_layouts.get_json(base, token, path)
+    except registry_layouts.Failure as e:
+        raise Failure(str(e))
+
+
+def gh_versions(base, token, name):
+    """`gh api --paginate` over /user/packages/container/NAME/versions: every page's versions."""
+    try:
+        return registry_layouts.list_versions(base, token, name)
+    except registry_layouts.Failure as e:
+        raise Failure(str(e))
 
 
 def journal_after(base, last_id):
@@ -399,7 +418,7 @@ def scenarios(base, host, work):
         expected = {v1_digest: ["v1"], referrer_digest: [], index_digest: [fallback_tag]}
 
     def rest_package():
-        p = get_json(base + "/user/packages/container/" + PACKAGE, ADMIN)
+        p = gh_get(base, ADMIN, "/user/packages/container/" + PACKAGE)
         got = (p.get("name"), p.get("package_type"), p.get("visibility"), (p.get("owner") or {}).get("login"))
         if got != (PACKAGE, "container", "private", "octocat"):
             raise Failure("name, package_type, visibility, owner: %r" % (got,))
@@ -411,7 +430,7 @@ def scenarios(base, host, work):
 
     def rest_versions():
         need(expected)
-        versions = get_json(base + "/user/packages/container/%s/versions?per_page=100" % PACKAGE, ADMIN)
+        versions = gh_versions(base, ADMIN, PACKAGE)
         got = {v.get("name"): sorted(((v.get("metadata") or {}).get("container") or {}).get("tags") or [])
                for v in versions}
         if got != expected or len(versions) != len(expected):
