@@ -36,8 +36,6 @@ import shutil
 import sys
 import tempfile
 import traceback
-import urllib.error
-import urllib.request
 
 import registry_layouts  # the gh CLI helpers for the REST routes (next to this script, so on sys.path)
 
@@ -103,22 +101,11 @@ def canonical(obj):
 
 # --- the emulator's control routes, with urllib (its REST routes: gh, through registry_layouts.py) ------
 
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
 def http(method, url, token=None, data=None):
-    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-               "User-Agent": "registry_oras.py-interop"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with OPENER.open(req, timeout=30) as r:
-            return r.status, r.headers, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
-    except (urllib.error.URLError, OSError) as e:
-        raise Failure("%s %s: %s" % (method, url, e))
+        return registry_layouts.http(method, url, token, data)
+    except registry_layouts.Failure as e:
+        raise Failure(str(e))
 
 
 def get_json(url, token=None):

@@ -73,14 +73,9 @@ struct Manifest: Equatable {
             guard case .array(let list)? = member("manifests") else {
                 return .failure(.manifestInvalid("an index needs a manifests array"))
             }
-            var children: [Digest] = []
-            for (index, item) in list.enumerated() {
-                switch descriptor(item, at: "manifests[\(index)]") {
-                case .success(let digest): children.append(digest)
-                case .failure(let error): return .failure(error)
-                }
+            return descriptors(list, at: "manifests").map {
+                Manifest(mediaType: mediaType, kind: .index(children: $0), source: source)
             }
-            return .success(Manifest(mediaType: mediaType, kind: .index(children: children), source: source))
         }
         guard let configValue = member("config") else { return .failure(.manifestInvalid("a manifest needs a config")) }
         let config: Digest
@@ -91,14 +86,21 @@ struct Manifest: Equatable {
         guard case .array(let list)? = member("layers") else {
             return .failure(.manifestInvalid("a manifest needs a layers array"))
         }
-        var layers: [Digest] = []
+        return descriptors(list, at: "layers").map {
+            Manifest(mediaType: mediaType, kind: .image(config: config, layers: $0), source: source)
+        }
+    }
+
+    /// The digests of an array of descriptors, or the first one's problem.
+    private static func descriptors(_ list: [JSONValue], at path: String) -> Result<[Digest], RegistryError> {
+        var digests: [Digest] = []
         for (index, item) in list.enumerated() {
-            switch descriptor(item, at: "layers[\(index)]") {
-            case .success(let digest): layers.append(digest)
+            switch descriptor(item, at: "\(path)[\(index)]") {
+            case .success(let digest): digests.append(digest)
             case .failure(let error): return .failure(error)
             }
         }
-        return .success(Manifest(mediaType: mediaType, kind: .image(config: config, layers: layers), source: source))
+        return .success(digests)
     }
 
     /// The digest of a descriptor (OCI Image Spec "Descriptors": `mediaType`, `digest`, `size`).
