@@ -205,3 +205,16 @@ import Testing
         #expect(harness.send("GET", "/v2/octocat/app/manifests/stable").status == 200)
     }
 }
+
+/// An index may list only manifests the registry has: a declared version without content is not one.
+@Suite struct RegistryIndexChildTests {
+    @Test func aChildWithoutContentIsUnknown() {
+        let harness = RegistryHarness()
+        let declared = WriteTestData.digest(11)   // acme-org/web's `latest`: declared, no content
+        let index = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(declared)","size":10}]}"#.utf8)
+        let response = harness.putManifest("acme-org/web", "multi", index, contentType: Manifest.ociIndex)
+        #expect(response.status == 400)
+        #expect(RegistryHarness.code(response) == "MANIFEST_UNKNOWN")
+        #expect(RegistryHarness.message(response) == "manifest unknown: \(declared)")
+    }
+}
