@@ -10,7 +10,16 @@ import Glibc
 /// The Container registry's answers (SPEC §21): `/token` and `/v2/…` on the REST API's listener.
 extension Emulator {
     /// Whether a request-target is the registry's: its body then streams (`registryExchange`).
-    public static func isRegistry(target: String) -> Bool { RegistryOperation.owns(RequestTarget(target).path) }
+    public static func isRegistry(target: String) -> Bool {
+        // The parser asks for every request: an origin-form path that does not start `/v` or `/t` is
+        // answered from its second byte.
+        var bytes = target.utf8.makeIterator()
+        if bytes.next() == UInt8(ascii: "/"), let second = bytes.next(), second != UInt8(ascii: "v"),
+           second != UInt8(ascii: "t") {
+            return false
+        }
+        return RegistryOperation.owns(RequestTarget(target).path)
+    }
 
     /// Starts answering a registry request; `hasBody`: a body follows the head.
     public func registryExchange(_ request: Request, hasBody: Bool) -> RegistryExchange {

@@ -223,6 +223,8 @@ final class RegistryOperation: Sendable {
 
     /// Whether a path is the registry's: `/token` and everything under `/v2/` (no REST route starts so).
     static func owns(_ path: Substring) -> Bool {
-        path == "/token" || path == "/v2" || path.hasPrefix("/v2/")
+        // Bytes, not Characters: this runs for every request.
+        let bytes = path.utf8
+        return bytes.elementsEqual("/token".utf8) || bytes.elementsEqual("/v2".utf8) || bytes.starts(with: "/v2/".utf8)
     }
 }
