@@ -2,6 +2,7 @@
 # Instructions per request, counted by callgrind (repeatable, unlike wall-clock numbers on a shared machine):
 #
 #     Tests/Benchmarks/instructions.sh BINARY [REQUESTS] [TARGET]
+#     CLOSE=1 Tests/Benchmarks/instructions.sh ...    # one connection per request (Connection: close)
 #
 # Runs BINARY (a release github-packages-emulator) under `valgrind --tool=callgrind` with one event loop on
 # 127.0.0.1, sends REQUESTS (default 2000) keep-alive GETs of TARGET (default: a listing of the demo data,
@@ -29,13 +30,18 @@ count() { # count N: the Ir total of one run serving N requests
         sleep 0.1
     done
     [ -n "$port" ] || { kill -KILL "$pid"; echo "instructions.sh: no ready line" >&2; exit 1; }
-    python3 - "$port" "$n" "$target" <<'PY'
+    python3 - "$port" "$n" "$target" "${CLOSE:-}" <<'PY'
 import socket, sys
-port, n, target = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-request = (f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: token ghp_octocatRead\r\n\r\n").encode()
+port, n, target, close = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+extra = "Connection: close\r\n" if close else ""
+request = (f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: token ghp_octocatRead\r\n{extra}\r\n").encode()
 s = socket.create_connection(("127.0.0.1", port))
 buffer = b""
 for _ in range(n):
+    if close:
+        s.close()
+        s = socket.create_connection(("127.0.0.1", port))
+        buffer = b""
     s.sendall(request)
     while True:
         head_end = buffer.find(b"\r\n\r\n")
