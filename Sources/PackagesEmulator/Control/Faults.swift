@@ -92,13 +92,7 @@ extension FaultSubject {
         self.init(method: request.method, operation: operation)
         user = name.flatMap { $0.split(separator: "/").first.map(String.init) }
         packageType = name == nil ? nil : "container"
-        let values = request.values(of: "authorization")
-        if values.count == 1 {
-            let parts = values[0].split(separator: " ", maxSplits: 1)
-            if parts.count == 2, let decoded = RegistryRequest.base64(parts[1]) {
-                token = parts[0].lowercased() == "basic" ? decoded.split(separator: ":", maxSplits: 1).last.map(String.init) : decoded
-            }
-        }
+        if case .secret(let secret) = RegistryRequest.presented(request) { token = secret }
     }
 }
 

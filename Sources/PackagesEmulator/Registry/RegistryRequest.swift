@@ -39,24 +39,41 @@ struct RegistryRequest {
     /// SPEC §21: Basic `ANY:TOKEN` (the user name is not checked), `Bearer base64(TOKEN)` (the `/token`
     /// exchange's answer, or snok's shortcut).
     func caller(_ store: Store) -> Caller {
+        switch Self.presented(request) {
+        case .none, .anonymousToken: return .anonymous
+        case .invalid: return .invalid
+        case .secret(let secret):
+            guard let token = store.tokens[secret] else { return .invalid }
+            return .token(token, user: token.login.flatMap { store.user(login: $0) })
+        }
+    }
+
+    /// What an `Authorization` header presents to the registry, before any token is looked up.
+    enum Presented: Equatable {
+        case none
+        /// The `/token` exchange's anonymous token.
+        case anonymousToken
+        case secret(String)
+        case invalid
+    }
+
+    /// Basic `ANY:TOKEN` (the password), `Bearer base64(TOKEN)`; one header only. Fault rules read the
+    /// same (`FaultSubject(registry:)`).
+    static func presented(_ request: Request) -> Presented {
         let values = request.values(of: "authorization")
-        guard let value = values.first else { return .anonymous }
+        guard let value = values.first else { return .none }
         guard values.count == 1 else { return .invalid }
         let parts = value.trimmingASCIISpaces().split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, let decoded = Self.base64(parts[1].trimmingASCIISpaces()) else { return .invalid }
-        let secret: String
+        guard parts.count == 2, let decoded = base64(parts[1].trimmingASCIISpaces()) else { return .invalid }
         switch parts[0].lowercased() {
         case "basic":
             guard let colon = decoded.firstIndex(of: ":") else { return .invalid }
-            secret = String(decoded[decoded.index(after: colon)...])
+            return .secret(String(decoded[decoded.index(after: colon)...]))
         case "bearer":
-            if decoded == Self.anonymousToken { return .anonymous }
-            secret = decoded
+            return decoded == anonymousToken ? .anonymousToken : .secret(decoded)
         default:
             return .invalid
         }
-        guard let token = store.tokens[secret] else { return .invalid }
-        return .token(token, user: token.login.flatMap { store.user(login: $0) })
     }
 
     static func base64(_ text: some StringProtocol) -> String? {
