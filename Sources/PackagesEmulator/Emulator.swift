@@ -19,6 +19,8 @@ public struct EmulatorConfig: Sendable {
     public var dataDirectory: String?
     /// `--max-blob-size` (SPEC §21: 10 GiB by default).
     public var maxBlobSize: Int64
+    /// `--max-npm-tarball-size` (SPEC §22: 256 MB, GitHub's limit).
+    public var maxNpmTarballSize: Int64 = NpmRequest.defaultMaxTarballSize
 
     public init(apiURL: String? = nil, rateLimits: RateLimiter.Limits = .init(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
@@ -77,7 +79,7 @@ public final class Emulator: Sendable {
         let response: Response
         if target.path == "/_emulator" || target.path.hasPrefix("/_emulator/") {
             response = emulatorRoute(request, path: target.path)
-        } else if RegistryOperation.owns(target.path) {
+        } else if RegistryOperation.owns(target.path) || NpmOperation.owns(target.path) {
             // Journaled by the registry itself, which also answers streamed bodies.
             return registryResponse(request)
         } else if request.method == "OPTIONS" {

@@ -71,6 +71,10 @@ struct Serve: ParsableCommand {
             help: "Largest registry blob in bytes; 413 SIZE_INVALID past it. [EMULATOR_MAX_BLOB_SIZE, default 10737418240]")
     var maxBlobSize: Int64?
 
+    @Option(name: .customLong("max-npm-tarball-size"),
+            help: "Largest npm tarball in bytes; 413 past it. [EMULATOR_MAX_NPM_TARBALL_SIZE, default 268435456]")
+    var maxNpmTarballSize: Int64?
+
     @OptionGroup(title: "Limits (SPEC §12)")
     var limitOptions: LimitOptions
 
@@ -92,6 +96,7 @@ struct Serve: ParsableCommand {
         var watch: Bool
         var dataDir: String?
         var maxBlobSize: Int64
+        var maxNpmTarballSize: Int64
         var limits = Server.Limits()
     }
 
@@ -120,7 +125,9 @@ struct Serve: ParsableCommand {
             watch: try value(watch ? true : nil, "EMULATOR_WATCH", Self.boolean, default: false),
             dataDir: try value(dataDir.map(Optional.some), "EMULATOR_DATA_DIR", { $0.isEmpty ? nil : $0 }, default: nil),
             maxBlobSize: try value(maxBlobSize, "EMULATOR_MAX_BLOB_SIZE", { Int64($0) },
-                                   default: EmulatorConfig().maxBlobSize))
+                                   default: EmulatorConfig().maxBlobSize),
+            maxNpmTarballSize: try value(maxNpmTarballSize, "EMULATOR_MAX_NPM_TARBALL_SIZE", { Int64($0) },
+                                         default: EmulatorConfig().maxNpmTarballSize))
         settings.limits = try limitOptions.limits(environment: environment)
         guard (0...1_000_000).contains(settings.journalSize) else {
             throw ValidationError("--journal-size must be between 0 and 1000000, not \(settings.journalSize).")
@@ -133,6 +140,9 @@ struct Serve: ParsableCommand {
         }
         guard settings.maxBlobSize >= 1 else {
             throw ValidationError("--max-blob-size must be at least 1 byte, not \(settings.maxBlobSize).")
+        }
+        guard settings.maxNpmTarballSize >= 1 else {
+            throw ValidationError("--max-npm-tarball-size must be at least 1 byte, not \(settings.maxNpmTarballSize).")
         }
         guard (1...256).contains(settings.threads) else {
             throw ValidationError("--threads must be between 1 and 256, not \(settings.threads).")
@@ -191,8 +201,9 @@ struct Serve: ParsableCommand {
             dataDirectory = String(cString: template)
         }
         defer { if settings.dataDir == nil { Self.removeTree(dataDirectory) } }
-        let config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control,
+        var config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control,
                                     dataDirectory: dataDirectory, maxBlobSize: settings.maxBlobSize)
+        config.maxNpmTarballSize = settings.maxNpmTarballSize
         let emulator = Emulator(store: store, config: config)
         let server = Server(emulator: emulator, logger: logger, limits: settings.limits, threads: settings.threads)
         let reloader = FixtureReloader(directory: settings.fixtures, profile: settings.profile,

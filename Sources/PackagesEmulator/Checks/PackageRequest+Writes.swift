@@ -62,17 +62,10 @@ extension PackageRequest {
                 }
                 packages[index].deletedAt = nil
             case .deleteVersion:
-                let version = versions[versionIndex]
-                let others = versions.indices.filter { $0 != versionIndex && versions[$0].deletedAt == nil }
-                if packages[index].visibility == .public && version.downloads > 5000 {
-                    return .failure(.popularVersion)
+                switch packages[index].deletingVersion(at: versionIndex, of: versions, deletedAt: deletedAt) {
+                case .success(let changed): packages[index] = changed
+                case .failure(let refusal): return .failure(refusal)
                 }
-                if type == .container && !version.tags.isEmpty && !others.contains(where: { !versions[$0].tags.isEmpty }) {
-                    return .failure(.lastTaggedVersion)
-                }
-                if others.isEmpty { return .failure(.lastVersion) }
-                versions[versionIndex].deletedAt = deletedAt
-                packages[index].replaceVersions(versions)
             default:
                 let restored = versions[versionIndex].name
                 if versions.contains(where: { $0.deletedAt == nil && $0.name == restored }) {
@@ -88,6 +81,25 @@ extension PackageRequest {
             return .success(packages)
         }
         return result.map { Answer(body: .noContent, type: type) }
+    }
+}
+
+extension Package {
+    /// The package after deleting `versions[index]` (its `allVersions`), or SPEC §17's refusal, the
+    /// first that applies. The REST route and npm's unpublish (SPEC §22) both come here.
+    func deletingVersion(at index: Int, of versions: [PackageVersion], deletedAt: String) -> Result<Package, APIError> {
+        let version = versions[index]
+        let others = versions.indices.filter { $0 != index && versions[$0].deletedAt == nil }
+        if visibility == .public && version.downloads > 5000 { return .failure(.popularVersion) }
+        if type == .container && !version.tags.isEmpty && !others.contains(where: { !versions[$0].tags.isEmpty }) {
+            return .failure(.lastTaggedVersion)
+        }
+        if others.isEmpty { return .failure(.lastVersion) }
+        var changed = versions
+        changed[index].deletedAt = deletedAt
+        var package = self
+        package.replaceVersions(changed)
+        return .success(package)
     }
 }
 

@@ -152,10 +152,12 @@ public struct PackageVersion: Sendable, Equatable {
     public var deletedAt: String?
     /// Container versions pushed to the registry: what their name's digest holds (SPEC §21).
     public var manifest: ManifestInfo?
+    /// npm versions published to the registry or given a tarball by the fixtures (SPEC §22).
+    public var npm: NpmVersionInfo?
 
     public init(id: Int64, name: String, tags: [String] = [], license: String? = nil, description: String? = nil,
                 downloads: Int64 = 0, createdAt: String, updatedAt: String, deletedAt: String? = nil,
-                manifest: ManifestInfo? = nil) {
+                manifest: ManifestInfo? = nil, npm: NpmVersionInfo? = nil) {
         self.id = id
         self.name = name
         self.tags = tags
@@ -166,6 +168,31 @@ public struct PackageVersion: Sendable, Equatable {
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
         self.manifest = manifest
+        self.npm = npm
+    }
+}
+
+/// What an npm version holds beyond its REST fields (SPEC §22): its document as published, its tarball
+/// (stored by SHA-256 beside the registry's blobs) and npm's two checksums of it. For npm versions `tags`
+/// are the version's dist-tags.
+public struct NpmVersionInfo: Sendable, Equatable {
+    /// `versions[V]` as published (package.json's fields), without `dist` and `deprecated`.
+    public var document: [JSONMember]
+    public var tarball: Digest
+    public var size: Int64
+    /// SHA-1 as hex (`dist.shasum`) and `sha512-BASE64` (`dist.integrity`, Subresource Integrity).
+    public var shasum: String
+    public var integrity: String
+    public var deprecated: String?
+
+    public init(document: [JSONMember], tarball: Digest, size: Int64, shasum: String, integrity: String,
+                deprecated: String? = nil) {
+        self.document = document
+        self.tarball = tarball
+        self.size = size
+        self.shasum = shasum
+        self.integrity = integrity
+        self.deprecated = deprecated
     }
 }
 

@@ -55,6 +55,7 @@ public struct Response: Sendable {
         case 401: "Unauthorized"
         case 403: "Forbidden"
         case 404: "Not Found"
+        case 409: "Conflict"
         case 413: "Payload Too Large"
         case 414: "URI Too Long"
         case 422: "Unprocessable Entity"

@@ -117,6 +117,12 @@ struct JSONWriter {
         raw(value ? "true" : "false")
     }
 
+    /// A number as its literal text (a parsed `JSONNumber`, written back as it was).
+    mutating func number(_ text: String) {
+        beginValue()
+        raw(text)
+    }
+
     mutating func null() {
         beginValue()
         raw("null")

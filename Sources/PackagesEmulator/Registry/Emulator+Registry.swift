@@ -9,22 +9,25 @@ import Glibc
 
 /// The Container registry's answers (SPEC §21): `/token` and `/v2/…` on the REST API's listener.
 extension Emulator {
-    /// Whether a request-target is the registry's: its body then streams (`registryExchange`).
+    /// Whether a request-target is a registry's (the Container registry's or npm's): its body then
+    /// streams (`registryExchange`).
     public static func isRegistry(target: String) -> Bool {
-        // The parser asks for every request: an origin-form path that does not start `/v` or `/t` is
-        // answered from its second byte.
+        // The parser asks for every request: an origin-form path that does not start `/v`, `/t` or `/n`
+        // is answered from its second byte.
         var bytes = target.utf8.makeIterator()
         if bytes.next() == UInt8(ascii: "/"), let second = bytes.next(), second != UInt8(ascii: "v"),
-           second != UInt8(ascii: "t") {
+           second != UInt8(ascii: "t"), second != UInt8(ascii: "n") {
             return false
         }
-        return RegistryOperation.owns(RequestTarget(target).path)
+        let path = RequestTarget(target).path
+        return RegistryOperation.owns(path) || NpmOperation.owns(path)
     }
 
     /// Starts answering a registry request; `hasBody`: a body follows the head.
     public func registryExchange(_ request: Request, hasBody: Bool) -> RegistryExchange {
         let started = ContinuousClock.now
         let target = RequestTarget(request.target)
+        if NpmOperation.owns(target.path) { return npmExchange(request, target: target, hasBody: hasBody) }
         let resolved = RegistryOperation.resolve(method: request.method, path: target.path)
         // Fault rules cover registry requests too (SPEC §20, §21): by operation, owner, token, method.
         let fault = faults.isEmpty ? nil : faults.take(matching: FaultSubject(

@@ -53,34 +53,12 @@ extension RegistryRequest {
             name: repository.packageName, digest: digest,
             info: ManifestInfo(mediaType: manifest.mediaType, bytes: bytes),
             tag: { if case .tag(let tag) = reference { tag } else { nil } }(),
-            repository: linkedRepository(manifest.source, owner: owner, ownerIndex: ownerIndex, repository),
+            repository: repository.linkedRepository(manifest.source),
             children: children, now: FixtureDate.string(emulator.now()))
         let result = store.change(owner: ownerIndex) { partition in
             push.apply(to: partition, store: store) { repository.pushRefusal(package: $0, rule: $1) }
         }
         return result.map { digest }
-    }
-
-    /// The repository a new package links to: `org.opencontainers.image.source` naming one of the
-    /// owner's repositories (GitHub's docs, "Connecting a repository to a package"), else the
-    /// installation token's repository.
-    private func linkedRepository(_ source: String?, owner: Owner, ownerIndex: Int,
-                                  _ access: RepositoryAccess) -> String? {
-        let repositories = access.store.partition(ownerIndex).source.repositories
-        let prefix = "https://github.com/" + owner.login.asciiLowercased() + "/"
-        if let source = source?.asciiLowercased(), source.hasPrefix(prefix) {
-            var name = source.dropFirst(prefix.count)
-            if name.hasSuffix(".git") { name = name.dropLast(4) }
-            if let found = repositories.first(where: { $0.name.asciiLowercased() == name }) { return found.name }
-        }
-        if case .token(let token, nil) = access.caller, let full = token.repository {
-            let parts = full.split(separator: "/", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == owner.login.asciiLowercased(),
-               let found = repositories.first(where: { $0.name.asciiLowercased() == parts[1].lowercased() }) {
-                return found.name
-            }
-        }
-        return nil
     }
 
     func getManifest(_ repository: RepositoryAccess) -> Response {

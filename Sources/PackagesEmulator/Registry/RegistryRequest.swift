@@ -161,7 +161,8 @@ struct RepositoryAccess {
     /// The active container package of that name, with its access rule.
     let found: (package: Package, rule: AccessRule)?
 
-    init(store: Store, owner login: String, package name: String, caller: RegistryRequest.Caller) {
+    init(store: Store, owner login: String, package name: String, caller: RegistryRequest.Caller,
+         type: PackageType = .container) {
         self.store = store
         self.caller = caller
         let resolved = store.owner(login: login)
@@ -169,7 +170,7 @@ struct RepositoryAccess {
         owner = resolved?.owner
         key = login + "/" + name
         packageName = name
-        found = resolved.flatMap { store.partition($0.index).container(named: name) }
+        found = resolved.flatMap { store.partition($0.index).active(type, named: name) }
     }
 
     /// Why the caller may not pull (SPEC §21: §15's read rule): nil when it may.
@@ -223,4 +224,26 @@ struct RepositoryAccess {
     }
 
     var currentPushRefusal: RegistryError? { pushRefusal(package: found?.package, rule: found?.rule) }
+
+    /// The repository a new package links to: `source` (`https://github.com/OWNER/R`: the image's
+    /// `org.opencontainers.image.source`, npm's `repository`) naming one of the owner's repositories
+    /// (GitHub's docs, "Connecting a repository to a package"), else the installation token's repository.
+    func linkedRepository(_ source: String?) -> String? {
+        guard let ownerIndex, let owner else { return nil }
+        let repositories = store.partition(ownerIndex).source.repositories
+        let prefix = "https://github.com/" + owner.login.asciiLowercased() + "/"
+        if let source = source?.asciiLowercased(), source.hasPrefix(prefix) {
+            var name = source.dropFirst(prefix.count)
+            if name.hasSuffix(".git") { name = name.dropLast(4) }
+            if let found = repositories.first(where: { $0.name.asciiLowercased() == name }) { return found.name }
+        }
+        if case .token(let token, nil) = caller, let full = token.repository {
+            let parts = full.split(separator: "/", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == owner.login.asciiLowercased(),
+               let found = repositories.first(where: { $0.name.asciiLowercased() == parts[1].lowercased() }) {
+                return found.name
+            }
+        }
+        return nil
+    }
 }

@@ -2,8 +2,11 @@
 /// (SPEC §21). Nothing here is a second copy: a manifest is a version, a tag a version's tag.
 extension Partition {
     /// The active container package `name` (lowercased) with who may read it, or nil.
-    func container(named name: String) -> (package: Package, rule: AccessRule)? {
-        guard let listing = listings[.container], let position = listing.positions[name] else { return nil }
+    func container(named name: String) -> (package: Package, rule: AccessRule)? { active(.container, named: name) }
+
+    /// The active package of `type` named `name` (lowercased) with who may read it, or nil.
+    func active(_ type: PackageType, named name: String) -> (package: Package, rule: AccessRule)? {
+        guard let listing = listings[type], let position = listing.positions[name] else { return nil }
         let id = listing.ids[Int(position)]
         guard let package = source.packages.first(where: { $0.id == id && $0.deletedAt == nil }) else { return nil }
         return (package, listing.rules[Int(position)])

@@ -228,3 +228,113 @@ final class RegistryOperation: Sendable {
         return bytes.elementsEqual("/token".utf8) || bytes.elementsEqual("/v2".utf8) || bytes.starts(with: "/v2/".utf8)
     }
 }
+
+extension RouteTable {
+    /// npm's registry under `/npm/` (SPEC §22; npm CLI 10's requests: libnpmpublish's publish and
+    /// unpublish, `lib/commands/dist-tag.js`, `deprecate.js`, `whoami.js`, `ping.js`). `{package}` is
+    /// `@OWNER/NAME`, escaped into one segment (`@o%2fname`, as npm sends it) or as two.
+    static let npm: [NpmOperation] = [
+        .init("npm/whoami", "GET", "/npm/-/whoami", .whoami),
+        .init("npm/ping", "GET", "/npm/-/ping", .ping),
+        .init("npm/get-dist-tags", "GET", "/npm/-/package/{package}/dist-tags", .distTags),
+        .init("npm/put-dist-tag", "PUT", "/npm/-/package/{package}/dist-tags/{tag}", .putDistTag),
+        .init("npm/delete-dist-tag", "DELETE", "/npm/-/package/{package}/dist-tags/{tag}", .deleteDistTag),
+        .init("npm/get-packument", "GET", "/npm/{package}", .packument),
+        .init("npm/publish", "PUT", "/npm/{package}", .publish),
+        .init("npm/update", "PUT", "/npm/{package}/-rev/{rev}", .update),
+        .init("npm/unpublish-package", "DELETE", "/npm/{package}/-rev/{rev}", .unpublishPackage),
+        .init("npm/get-tarball", "GET", "/npm/{package}/-/{file}", .tarball),
+        .init("npm/unpublish-tarball", "DELETE", "/npm/{package}/-/{file}/-rev/{rev}", .deleteTarball),
+        // libnpmpublish's unpublish strips the default registry's path from the tarball URL, not the
+        // scope's: with a scope registry `…/npm/`, the path arrives with `npm/` twice.
+        .init("npm/unpublish-tarball", "DELETE", "/npm/npm/{package}/-/{file}/-rev/{rev}", .deleteTarball),
+    ]
+}
+
+/// One npm operation: literal segments, `{package}` (a scope segment `@…` and a name, or one unscoped
+/// name, which is refused later with a reason), and one-segment parameters.
+final class NpmOperation: Sendable {
+    enum Action: Sendable {
+        case whoami, ping, distTags, putDistTag, deleteDistTag, packument, publish, update, unpublishPackage
+        case tarball, deleteTarball
+    }
+
+    let id: String
+    let method: String
+    let action: Action
+    let segments: [String]
+
+    init(_ id: String, _ method: String, _ path: String, _ action: Action) {
+        self.id = id
+        self.method = method
+        self.action = action
+        segments = path.dropFirst().split(separator: "/").map(String.init)
+    }
+
+    /// The package (scope without `@`, nil when unscoped; name) and parameters, when `parts` match.
+    func match(_ parts: [String]) -> (scope: String?, name: String, parameters: [String: String])? {
+        var index = 0
+        var package: (scope: String?, name: String)?
+        var parameters: [String: String] = [:]
+        for segment in segments {
+            guard index < parts.count else { return nil }
+            if segment == "{package}" {
+                if parts[index].hasPrefix("@") {
+                    guard index + 1 < parts.count else { return nil }
+                    package = (String(parts[index].dropFirst()), parts[index + 1])
+                    index += 2
+                } else {
+                    package = (nil, parts[index])
+                    index += 1
+                }
+            } else if segment.hasPrefix("{") {
+                guard !parts[index].isEmpty else { return nil }
+                parameters[String(segment.dropFirst().dropLast())] = parts[index]
+                index += 1
+            } else {
+                guard parts[index] == segment else { return nil }
+                index += 1
+            }
+        }
+        guard index == parts.count else { return nil }
+        return (package?.scope, package?.name ?? "", parameters)
+    }
+
+    /// The segments of an `/npm/` path, percent-decoded, `@o%2fname` split in two; nil when an escape
+    /// is bad.
+    static func parts(_ path: Substring) -> [String]? {
+        var parts: [String] = []
+        for raw in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            guard case .success(let decoded) = PercentDecoding.decode(raw, plusIsSpace: false) else { return nil }
+            if decoded.hasPrefix("@"), let slash = decoded.firstIndex(of: "/") {
+                parts.append(String(decoded[..<slash]))
+                parts.append(String(decoded[decoded.index(after: slash)...]))
+            } else {
+                parts.append(decoded)
+            }
+        }
+        return parts
+    }
+
+    /// The row of `method` (HEAD as GET) and `path`; else whether another method's row matched (405).
+    static func resolve(method: String, path: Substring)
+        -> (match: (operation: NpmOperation, scope: String?, name: String, parameters: [String: String])?,
+            pathMatched: Bool)
+    {
+        guard let parts = parts(path) else { return (nil, false) }
+        let wanted = method == "HEAD" ? "GET" : method
+        var pathMatched = false
+        for operation in RouteTable.npm {
+            guard let (scope, name, parameters) = operation.match(parts) else { continue }
+            if operation.method == wanted { return ((operation, scope, name, parameters), true) }
+            pathMatched = true
+        }
+        return (nil, pathMatched)
+    }
+
+    /// Whether a path is npm's: `/npm` and everything under it (no REST route starts so).
+    static func owns(_ path: Substring) -> Bool {
+        let bytes = path.utf8
+        return bytes.elementsEqual("/npm".utf8) || bytes.starts(with: "/npm/".utf8)
+    }
+}

@@ -1,0 +1,63 @@
+/// npm's registry (SPEC §22) under `/npm/` on the REST API's listener: journaled and subject to fault
+/// rules as the Container registry is, with npm's error shape.
+extension Emulator {
+    func npmExchange(_ request: Request, target: RequestTarget, hasBody: Bool) -> RegistryExchange {
+        let started = ContinuousClock.now
+        let resolved = NpmOperation.resolve(method: request.method, path: target.path)
+        let match = resolved.match
+        let name = match.map { ($0.scope.map { $0 + "/" } ?? "") + $0.name }
+        var subject = FaultSubject(registry: request, operation: match?.operation.id, name: name)
+        subject.packageType = name == nil ? nil : "npm"
+        if case .token(let token, _) = NpmRequest.caller(of: request, in: store) { subject.token = token.value }
+        let fault = faults.isEmpty ? nil : faults.take(matching: subject)
+        let record = { [self] (response: Response) in
+            if journal.isEnabled {
+                journal.record(request, response: response, fault: fault, elapsed: ContinuousClock.now - started,
+                               time: config.clock())
+            }
+        }
+        let delay = fault.flatMap { if case .delay(let milliseconds) = $0.kind { milliseconds } else { nil } } ?? 0
+        let exchange: RegistryExchange
+        if let fault, let injected = npmFault(fault) {
+            exchange = .answer(injected)
+        } else if let (operation, scope, packageName, parameters) = match {
+            exchange = NpmRequest(emulator: self, request: request, scope: scope, name: packageName,
+                                  parameters: parameters, hasBody: hasBody, operation: operation.id, delay: delay,
+                                  record: record).answer(operation.action)
+        } else {
+            let failure = resolved.pathMatched ? NpmError.make(405, "method not allowed") : NpmError.make(404, "Not found")
+            exchange = .answer(NpmRequest.response(failure.status, NpmError.body(failure), type: "application/json",
+                                                   length: Int64(NpmError.body(failure).count)))
+        }
+        switch exchange {
+        case .answer(var response):
+            response.operation = match?.operation.id
+            response.delayMilliseconds = delay
+            record(response)
+            return .answer(response)
+        case .body(let sink):
+            return .body(sink)
+        }
+    }
+
+    /// A fault's answer in npm's shape (nil for a delay, which delays the real one).
+    private func npmFault(_ fault: Fault) -> Response? {
+        let failure: RegistryError
+        var headers: [(name: String, value: String)] = []
+        switch fault.kind {
+        case .delay: return nil
+        case .drop:
+            var response = Response(status: 502)
+            response.dropConnection = true
+            return response
+        case .status(let code): failure = NpmError.make(code, "injected \(code)")
+        case .secondaryRateLimit(let code, let retryAfter):
+            failure = NpmError.make(code, "too many requests")
+            headers.append(("Retry-After", String(retryAfter)))
+        }
+        let body = NpmError.body(failure)
+        var response = NpmRequest.response(failure.status, body, type: "application/json", length: Int64(body.count))
+        response.headers += headers
+        return response
+    }
+}
