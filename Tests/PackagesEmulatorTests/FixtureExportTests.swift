@@ -13,6 +13,7 @@ struct FixtureExportTests {
                 declared.versions = package.allVersions.map { version in
                     var plain = version
                     plain.manifest = nil
+                    plain.npm = nil
                     return plain
                 }
                 return declared

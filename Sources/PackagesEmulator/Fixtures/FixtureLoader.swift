@@ -31,7 +31,9 @@ public enum FixtureLoader {
         // Registry content is checked against the packages it belongs to, once they are valid.
         guard var fixtures = result.fixtures else { return result }
         var errors: [FixtureError] = []
-        fixtures.registry = RegistryLayouts.load(directory: directory, into: &fixtures, errors: &errors)
+        var content = RegistryLayouts.load(directory: directory, into: &fixtures, errors: &errors)
+        NpmTarballs.load(directory: directory, into: &fixtures, content: &content, errors: &errors)
+        fixtures.registry = content
         result = FixtureLoadResult(fixtures: fixtures, errors: errors, warnings: result.warnings)
         return result
     }

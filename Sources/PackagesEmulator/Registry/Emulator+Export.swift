@@ -44,6 +44,36 @@ extension Emulator {
                 entries.append((folder + "index.json", .bytes(Array(index.utf8))))
                 entries += blobs
             }
+            for package in packages where package.type == .npm && package.deletedAt == nil {
+                entries += npmEntries(package, folder: "npm/\(login.asciiLowercased())/\(package.name.asciiLowercased())/",
+                                      content: content)
+            }
+        }
+        return entries
+    }
+
+    /// An npm package's tarballs (active and deleted versions, so a restore finds them), each with its
+    /// document, and the dist-tags set on its active versions (SPEC §22, `NpmTarballs`).
+    private func npmEntries(_ package: Package, folder: String, content: ContentStore?)
+        -> [(path: String, content: FixtureArchive.Content)]
+    {
+        var entries: [(path: String, content: FixtureArchive.Content)] = []
+        var written: Set<String> = []
+        // Active versions first: a deleted one of the same name has the same tarball.
+        let versions = package.allVersions.filter { $0.deletedAt == nil } + package.allVersions.filter { $0.deletedAt != nil }
+        for version in versions {
+            guard let npm = version.npm, let content, let size = content.size(of: npm.tarball),
+                  written.insert(version.name).inserted else { continue }
+            entries.append((folder + version.name + ".tgz", .file(content.blobPath(npm.tarball), size)))
+            var json = JSONWriter()
+            json.value(.object(npm.document + (npm.deprecated.map { [JSONMember(key: "deprecated", value: .string($0))] } ?? [])))
+            entries.append((folder + version.name + ".json", .bytes(json.bytes + [0x0A])))
+        }
+        let tags = versions.filter { $0.deletedAt == nil && $0.npm != nil }.flatMap { version in version.tags.map { ($0, version.name) } }
+        if !tags.isEmpty {
+            var json = JSONWriter()
+            json.value(.object(tags.map { JSONMember(key: $0.0, value: .string($0.1)) }))
+            entries.append((folder + "dist-tags.json", .bytes(json.bytes + [0x0A])))
         }
         return entries
     }
