@@ -46,7 +46,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PackagesEmulatorTests",
-            dependencies: ["PackagesEmulator"],
+            dependencies: ["PackagesEmulator", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Schemas")]
         ),
         // Starts the real executable on 127.0.0.1:0 and talks to it over sockets.

@@ -10,53 +10,48 @@ extension NpmRequest {
         case .failure(let failure): return .answer(error(failure))
         }
         let maxTarball = emulator.config.maxNpmTarballSize
-        // The document: the tarball in base64 (4 bytes per 3), and the rest of it.
+        // The largest document: the tarball in base64 (4 bytes per 3), and the rest of it.
         let limit = (maxTarball + 2) / 3 * 4 + Int64(PublishDocument.maxSkeleton)
         if let length = request.value(of: "content-length").flatMap({ Int64($0) }), length > limit {
             return .answer(error(NpmError.make(413, "the request body is larger than \(limit) bytes")))
         }
-        let body = NpmBody(limit: limit, directory: content.root + "/uploads")
+        let upload = NpmUpload(writer: action == .publish ? TarballWriter(limit: maxTarball, directory: content.root + "/uploads") : nil)
         let finish = { () -> Response in
-            defer { body.discard() }
-            let answered = body.withBytes { bytes in
-                complete(action, bytes, content: content, scope: scope, ownerIndex: ownerIndex, access: access)
-            }
-            switch answered {
-            case .success(let response): return response
-            case .failure(let failure): return error(failure)
-            }
+            let response = complete(action, upload, content: content, scope: scope, ownerIndex: ownerIndex, access: access)
+            // Committed, the file is gone from `uploads/` already; refused, it goes now.
+            upload.writer?.discard()
+            return response
         }
         guard hasBody else { return .answer(finish()) }
         let operation = self.operation, delay = self.delay
         return .body(RequestBodySink(
-            write: { body.append($0) },
+            write: { upload.feed($0) },
             finish: {
                 var response = finish()
                 response.operation = operation
                 response.delayMilliseconds = delay
                 return response
             },
-            abort: { body.discard() }, error: { self.error($0) }, done: record))
+            abort: { upload.writer?.discard() }, error: { self.error($0) }, done: record))
     }
 
-    private func complete(_ action: NpmOperation.Action, _ bytes: UnsafeRawBufferPointer, content: ContentStore,
-                        scope: String, ownerIndex: Int, access: RepositoryAccess) -> Response {
-        if action == .putDistTag {
-            // `npm dist-tag add` sends the version as a JSON string (npm's lib/commands/dist-tag.js).
-            let tag = parameters["tag"] ?? ""
-            guard case .string(let version)? = try? JSONParser.parse(Array(bytes)) else {
-                return error(NpmError.make(400, "the body must be the version as a JSON string"))
-            }
-            if let refusal = Self.tagRefusal(tag) { return error(refusal) }
-            return apply(.setTag(tag, version: version), scope: scope, ownerIndex: ownerIndex, access)
-        }
+    private func complete(_ action: NpmOperation.Action, _ upload: NpmUpload, content: ContentStore,
+                          scope: String, ownerIndex: Int, access: RepositoryAccess) -> Response {
         let document: PublishDocument
-        switch PublishDocument.decode(bytes) {
+        switch upload.scanner.finish() {
         case .success(let decoded): document = decoded
-        case .failure(let failure): return error(NpmError.make(400, failure.message))
+        case .failure(let failure):
+            // `npm dist-tag add` sends the version as a bare JSON string (npm's lib/commands/dist-tag.js).
+            if action == .putDistTag, case .string(let version)? = try? JSONParser.parse(upload.scanner.skeleton) {
+                let tag = parameters["tag"] ?? ""
+                if let refusal = Self.tagRefusal(tag) { return error(refusal) }
+                return apply(.setTag(tag, version: version), scope: scope, ownerIndex: ownerIndex, access)
+            }
+            return error(NpmError.make(400, action == .putDistTag ? "the body must be the version as a JSON string" : failure.message))
         }
+        if action == .putDistTag { return error(NpmError.make(400, "the body must be the version as a JSON string")) }
         if action == .publish, document.member("_attachments") != nil {
-            return publish(document, bytes, content: content, scope: scope, ownerIndex: ownerIndex, access: access)
+            return publish(document, upload, content: content, scope: scope, ownerIndex: ownerIndex, access: access)
         }
         // A metadata update: the client's copy, checked against `_rev` (the path's, else the body's).
         guard let revision = parameters["rev"] ?? document.member("_rev").flatMap({ if case .string(let text) = $0 { text } else { nil } }) else {
@@ -84,7 +79,7 @@ extension NpmRequest {
         return nil
     }
 
-    private func publish(_ document: PublishDocument, _ bytes: UnsafeRawBufferPointer, content: ContentStore,
+    private func publish(_ document: PublishDocument, _ upload: NpmUpload, content: ContentStore,
                          scope: String, ownerIndex: Int, access: RepositoryAccess) -> Response {
         let fullName = "@\(scope)/\(name)"
         guard case .string(let named)? = document.member("name"), named == fullName else {
@@ -100,8 +95,8 @@ extension NpmRequest {
         }
         guard case .object(let attachments)? = document.member("_attachments"), attachments.count == 1,
               case .object(let attachment) = attachments[0].value,
-              case .string(let marker)? = attachment.last(where: { $0.key == "data" })?.value,
-              marker.hasPrefix("#"), let at = Int(marker.dropFirst()), document.attachments.indices.contains(at)
+              case .string(let marker)? = attachment.last(where: { $0.key == "data" })?.value, marker == "#0",
+              document.attachmentCount == 1, let writer = upload.writer
         else {
             return error(NpmError.make(400, "a publish carries exactly one attachment with its data (the tarball in base64)"))
         }
@@ -114,8 +109,7 @@ extension NpmRequest {
         }
         if tags.isEmpty { tags = ["latest"] }
         let staged: StagedTarball
-        switch content.stageTarball(base64: UnsafeRawBufferPointer(rebasing: bytes[document.attachments[at]]),
-                                    limit: emulator.config.maxNpmTarballSize) {
+        switch writer.finish() {
         case .success(let tarball): staged = tarball
         case .failure(let failure): return error(failure)
         }
@@ -165,5 +159,34 @@ extension NpmRequest {
         if text.hasPrefix("http://github.com/") { return "https://" + text.dropFirst(7) }
         if !text.contains(":"), text.split(separator: "/").count == 2 { return "https://github.com/" + text }
         return text
+    }
+}
+
+/// One npm PUT's body as it arrives: its skeleton, and for a publish, its tarball being written.
+final class NpmUpload: @unchecked Sendable {
+    // Touched by the one connection that owns the request.
+    var scanner = PublishDocumentScanner()
+    let writer: TarballWriter?
+
+    init(writer: TarballWriter?) { self.writer = writer }
+
+    /// Reads a piece of the body; the refusal that ends the exchange, if any.
+    func feed(_ bytes: UnsafeRawBufferPointer) -> RegistryError? {
+        var refusal: RegistryError?
+        let problem = scanner.feed(bytes) { [writer] index, piece in
+            guard let writer else {
+                refusal = NpmError.make(400, "attachments are published with PUT /npm/@OWNER%2fNAME only")
+                return false
+            }
+            guard index == 0 else {
+                refusal = NpmError.make(400, "a publish carries exactly one attachment with its data (the tarball in base64)")
+                return false
+            }
+            refusal = writer.append(base64: piece)
+            return refusal == nil
+        }
+        if let refusal { return refusal }
+        if let problem { return NpmError.make(problem.tooLarge ? 413 : 400, problem.message) }
+        return nil
     }
 }

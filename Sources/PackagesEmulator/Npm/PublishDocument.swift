@@ -2,113 +2,181 @@
 /// `_attachments: {"@o/n-V.tgz": {"content_type", "data": BASE64, "length"}}`), and the packument a
 /// metadata update PUTs back (deprecate, unpublish's rewrite: no attachment data).
 ///
-/// The base64 of a tarball is most of the document (up to 256 MB decoded), so it is not parsed as a JSON
-/// string: a scanner finds each `_attachments.*.data` string and leaves its place (`"#N"`), the rest (the
-/// skeleton, at most `maxSkeleton` bytes) goes through the strict JSON parser, and the base64 is decoded
-/// later from where it lies in the body (`Attachment.data`).
+/// The base64 of a tarball is most of the document (up to 342 MB for a 256 MB tarball), so it is never
+/// held: `PublishDocumentScanner` reads the body as it arrives, hands each `_attachments.*.data` string's
+/// bytes on as they come (to be decoded and written), and keeps the rest, the skeleton, at most
+/// `maxSkeleton` bytes, with `"#N"` in place of attachment N's data; the strict JSON parser reads that.
 struct PublishDocument {
-    /// The document, with every `_attachments.*.data` string replaced by `"#N"`: `attachments[N]`.
+    /// The document, with each `_attachments.*.data` string replaced by `"#N"`, N counting from 0.
     let members: [JSONMember]
-    let attachments: [Range<Int>]
+    let attachmentCount: Int
 
     static let maxSkeleton = 16 * 1024 * 1024
     static let maxDepth = 64
 
-    func member(_ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+    func member(_ key: String) -> JSONValue? { members.last { $0.key == key }?.value }
 
-    /// The document in `bytes`, or why it is not one (a sentence for npm's `{"error": …}`).
-    static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<PublishDocument, PublishDocumentError> {
-        var scanner = Scanner()
-        if let problem = scanner.scan(bytes) { return .failure(PublishDocumentError(problem)) }
+    /// The whole body at once (tests, the fuzz harness): the document and each attachment's data.
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<(PublishDocument, [[UInt8]]), PublishDocumentError> {
+        var scanner = PublishDocumentScanner()
+        var data: [[UInt8]] = []
+        let fed = scanner.feed(bytes) { index, piece in
+            if index == data.count { data.append([]) }
+            data[index].append(contentsOf: piece)
+            return true
+        }
+        if let problem = fed { return .failure(problem) }
+        return scanner.finish().map { ($0, data) }
+    }
+}
+
+/// Reads a JSON body piece by piece (SPEC §22's publish document): copies its skeleton and hands the
+/// bytes of each `_attachments.NAME.data` string to the caller. It checks only what it must to find
+/// those strings (brackets, strings, the keys on their path); the JSON parser checks the skeleton.
+struct PublishDocumentScanner {
+    private struct Frame {
+        var isObject: Bool
+        var expectingKey: Bool
+        var key: [UInt8] = []
+    }
+
+    private enum StringKind { case key, data, other }
+
+    private(set) var skeleton: [UInt8] = []
+    private(set) var attachmentCount = 0
+    private var stack: [Frame] = []
+    private var string: StringKind?
+    private var escaped = false
+    private var key: [UInt8] = []
+    private static let attachments = Array("_attachments".utf8)
+    private static let data = Array("data".utf8)
+
+    /// Whether a string starting now is the value of `_attachments.NAME.data`.
+    private var atAttachmentData: Bool {
+        stack.count == 3 && stack[0].isObject && stack[0].key == Self.attachments && stack[1].isObject
+            && stack[2].isObject && stack[2].key == Self.data && !stack[2].expectingKey
+    }
+
+    /// Reads `bytes`; `data(N, piece)` takes attachment N's base64 as it comes, false to stop (the
+    /// caller knows why: the answer is `.refused`). A problem stops the scan for good.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, data: (Int, UnsafeRawBufferPointer) -> Bool)
+        -> PublishDocumentError?
+    {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if let kind = string {
+                // Inside a string: up to its closing quote, an escape's next byte never ends it.
+                var end = index
+                while end < count {
+                    let byte = bytes[end]
+                    if escaped {
+                        escaped = false
+                    } else if byte == UInt8(ascii: "\\") {
+                        escaped = true
+                        // In base64 the one escape an encoder writes is `\/` (JSON allows it; Foundation's
+                        // JSONSerialization writes it): the data goes on without the backslash.
+                        if kind == .data {
+                            if !data(attachmentCount - 1, UnsafeRawBufferPointer(rebasing: bytes[index..<end])) { return .refused }
+                            index = end + 1
+                        }
+                    } else if byte == UInt8(ascii: "\"") {
+                        break
+                    }
+                    end += 1
+                }
+                let piece = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
+                switch kind {
+                case .data:
+                    if !data(attachmentCount - 1, piece) { return .refused }
+                case .key:
+                    if key.count <= 64 { key.append(contentsOf: piece.prefix(65 - key.count)) }
+                    if let problem = append(piece) { return problem }
+                case .other:
+                    if let problem = append(piece) { return problem }
+                }
+                guard end < count else { return nil }
+                // The closing quote.
+                if kind == .key { stack[stack.count - 1].key = key.count <= 64 ? key : [] }
+                if kind != .data, let problem = append(UnsafeRawBufferPointer(rebasing: bytes[end...end])) { return problem }
+                string = nil
+                index = end + 1
+                continue
+            }
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                if let top = stack.last, top.isObject, top.expectingKey {
+                    string = .key
+                    key.removeAll(keepingCapacity: true)
+                } else if atAttachmentData {
+                    string = .data
+                    attachmentCount += 1
+                    skeleton += Array("\"#\(attachmentCount - 1)\"".utf8)
+                    index += 1
+                    continue
+                } else {
+                    string = .other
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard stack.count < PublishDocument.maxDepth else {
+                    return PublishDocumentError("the body is nested deeper than \(PublishDocument.maxDepth) levels")
+                }
+                stack.append(Frame(isObject: byte == UInt8(ascii: "{"), expectingKey: byte == UInt8(ascii: "{")))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                // A mismatched bracket is left for the parser to name.
+                if !stack.isEmpty { stack.removeLast() }
+            case UInt8(ascii: ":"):
+                if let top = stack.last, top.isObject { stack[stack.count - 1].expectingKey = false }
+            case UInt8(ascii: ","):
+                if let top = stack.last, top.isObject { stack[stack.count - 1].expectingKey = true }
+            default:
+                break
+            }
+            if let problem = append(UnsafeRawBufferPointer(rebasing: bytes[index...index])) { return problem }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) -> PublishDocumentError? {
+        guard skeleton.count + bytes.count <= PublishDocument.maxSkeleton else {
+            return PublishDocumentError(
+                "the document without its attachments' data is larger than \(PublishDocument.maxSkeleton) bytes",
+                tooLarge: true)
+        }
+        skeleton.append(contentsOf: bytes)
+        return nil
+    }
+
+    /// The body is whole: the document, or why it is not one (a sentence for npm's `{"error": …}`).
+    func finish() -> Result<PublishDocument, PublishDocumentError> {
+        if string != nil { return .failure(PublishDocumentError("the body is not JSON: a string does not end")) }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(scanner.skeleton, maxDepth: maxDepth)
+            value = try JSONParser.parse(skeleton, maxDepth: PublishDocument.maxDepth)
         } catch {
             return .failure(PublishDocumentError("the body is not JSON: \(error.message)"))
         }
         guard case .object(let members) = value else {
             return .failure(PublishDocumentError("the body is not a JSON object"))
         }
-        return .success(PublishDocument(members: members, attachments: scanner.attachments))
-    }
-
-    /// Copies the body's structure and finds the attachments' base64, in one pass.
-    private struct Scanner {
-        struct Frame {
-            var isObject: Bool
-            var expectingKey: Bool
-            var key: [UInt8] = []
-        }
-
-        var skeleton: [UInt8] = []
-        var attachments: [Range<Int>] = []
-        private var stack: [Frame] = []
-
-        /// Whether the string starting now is the value of `_attachments.NAME.data`.
-        private var atAttachmentData: Bool {
-            stack.count == 3 && stack[0].isObject && stack[0].key == Array("_attachments".utf8)
-                && stack[1].isObject && stack[2].isObject && stack[2].key == Array("data".utf8)
-                && !stack[2].expectingKey
-        }
-
-        mutating func scan(_ bytes: UnsafeRawBufferPointer) -> String? {
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                let byte = bytes[index]
-                switch byte {
-                case UInt8(ascii: "\""):
-                    // The string's end: the next unescaped quote.
-                    var end = index + 1
-                    while end < count && bytes[end] != UInt8(ascii: "\"") {
-                        end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
-                    }
-                    guard end < count else { return "the body is not JSON: a string does not end" }
-                    if let top = stack.last, top.isObject, top.expectingKey {
-                        // A key: kept for the path only when short (the keys that matter are).
-                        stack[stack.count - 1].key = end - index - 1 <= 64 ? Array(bytes[(index + 1)..<end]) : []
-                        append(bytes, index...end)
-                    } else if atAttachmentData {
-                        skeleton += Array("\"#\(attachments.count)\"".utf8)
-                        attachments.append((index + 1)..<end)
-                    } else {
-                        append(bytes, index...end)
-                    }
-                    index = end + 1
-                    continue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    guard stack.count < PublishDocument.maxDepth else {
-                        return "the body is nested deeper than \(PublishDocument.maxDepth) levels"
-                    }
-                    stack.append(Frame(isObject: byte == UInt8(ascii: "{"), expectingKey: byte == UInt8(ascii: "{")))
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    // A mismatched bracket is left for the parser to name.
-                    if !stack.isEmpty { stack.removeLast() }
-                case UInt8(ascii: ":"):
-                    if let top = stack.last, top.isObject { stack[stack.count - 1].expectingKey = false }
-                case UInt8(ascii: ","):
-                    if let top = stack.last, top.isObject { stack[stack.count - 1].expectingKey = true }
-                default:
-                    break
-                }
-                skeleton.append(byte)
-                guard skeleton.count <= PublishDocument.maxSkeleton else {
-                    return "the document without its attachments is larger than \(PublishDocument.maxSkeleton) bytes"
-                }
-                index += 1
-            }
-            return nil
-        }
-
-        private mutating func append(_ bytes: UnsafeRawBufferPointer, _ range: ClosedRange<Int>) {
-            skeleton.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
-        }
+        return .success(PublishDocument(members: members, attachmentCount: attachmentCount))
     }
 }
 
 struct PublishDocumentError: Error, Equatable {
     let message: String
-    init(_ message: String) { self.message = message }
+    /// Over `maxSkeleton`: 413 rather than 400.
+    let tooLarge: Bool
+
+    init(_ message: String, tooLarge: Bool = false) {
+        self.message = message
+        self.tooLarge = tooLarge
+    }
+
+    /// The caller's `data` refused a piece (it keeps the reason).
+    static let refused = PublishDocumentError("refused")
 }
 
 /// Base64 (RFC 4648 §4, padded, no line breaks: what Node's `Buffer.toString('base64')` writes), decoded a

@@ -279,6 +279,7 @@ final class NpmOperation: Sendable {
         for segment in segments {
             guard index < parts.count else { return nil }
             if segment == "{package}" {
+                guard !parts[index].isEmpty else { return nil }
                 if parts[index].hasPrefix("@") {
                     guard index + 1 < parts.count else { return nil }
                     package = (String(parts[index].dropFirst()), parts[index + 1])

@@ -14,12 +14,13 @@ final class RegistryHarness: Sendable {
         let now = Mutex<Int64>(WriteTestData.now)
     }
 
-    init(maxBlobSize: Int64 = 10 * 1024 * 1024 * 1024, fixtures: FixtureSet = WriteTestData.fixtures) {
+    init(maxBlobSize: Int64 = 10 * 1024 * 1024 * 1024, maxNpmTarballSize: Int64 = NpmRequest.defaultMaxTarballSize,
+         fixtures: FixtureSet = WriteTestData.fixtures) {
         directory = NSTemporaryDirectory() + "gpe-registry-test-" + UUID().uuidString
         let clock = self.clock
-        emulator = Emulator(store: Store(fixtures, profile: .dotcom),
-                            config: EmulatorConfig(clock: { clock.now.withLock { $0 } }, dataDirectory: directory,
-                                                   maxBlobSize: maxBlobSize))
+        var config = EmulatorConfig(clock: { clock.now.withLock { $0 } }, dataDirectory: directory, maxBlobSize: maxBlobSize)
+        config.maxNpmTarballSize = maxNpmTarballSize
+        emulator = Emulator(store: Store(fixtures, profile: .dotcom), config: config)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
