@@ -196,10 +196,10 @@ extension Fault {
         let method = string("method")
         let operation = string("operation")
         if let operation, !RouteTable.operations.contains(where: { $0.id == operation }),
-           !RouteTable.registry.contains(where: { $0.id == operation }) {
+           !RouteTable.registry.contains(where: { $0.id == operation }), !RouteTable.npm.contains(where: { $0.id == operation }) {
             errors.append(("$.operation", "\(JSONValue.quoted(operation)) is not the id of an operation the emulator "
                            + "serves (GitHub's operation ids, e.g. \"packages/delete-package-version-for-user\", "
-                           + "or the registry's, e.g. \"registry/put-manifest\")"))
+                           + "or the registries', e.g. \"registry/put-manifest\", \"npm/publish\")"))
         }
         var kind: Kind?
         let kindName = string("kind")
