@@ -62,22 +62,27 @@ struct NpmRequest {
             return .answer(error(NpmError.packageUnknown(scope: scope, name: name)))
         }
         let access = RepositoryAccess(store: store, owner: scope, package: name, caller: caller, type: .npm)
-        let packument = access.found.map { Packument(scope: scope, package: $0.package) }
         switch action {
         case .packument:
             if let refusal = readRefusal(access) { return .answer(error(refusal)) }
             let abbreviated = request.value(of: "accept")?.contains("application/vnd.npm.install-v1+json") ?? false
-            var response = json(200, packument!.render(abbreviated: abbreviated, api: emulator.apiBase(request)),
-                                type: abbreviated ? "application/vnd.npm.install-v1+json" : "application/json")
+            var body: [UInt8] = []
+            if let rendered = rendered(access) {
+                (abbreviated ? rendered.abbreviated : rendered.full).append(to: &body, api: Array(emulator.apiBase(request).utf8))
+            } else {
+                body = Array(Self.emptyPackument(scope: scope, name: name, abbreviated: abbreviated).utf8)
+            }
+            var response = json(200, body, type: abbreviated ? "application/vnd.npm.install-v1+json" : "application/json")
             // The body depends on `Accept` (RFC 9110 §12.5.5).
             response.headers.append(("Vary", "Accept"))
             return .answer(response)
         case .distTags:
             if let refusal = readRefusal(access) { return .answer(error(refusal)) }
-            return .answer(json(200, packument!.renderDistTags()))
+            return .answer(json(200, rendered(access)?.distTags ?? Array("{}".utf8)))
         case .tarball:
             if let refusal = readRefusal(access) { return .answer(error(refusal)) }
-            guard let entry = packument!.version(file: parameters["file"] ?? ""),
+            let packument = Packument(scope: scope, package: access.found!.package)
+            guard let entry = packument.version(file: parameters["file"] ?? ""),
                   case .success(let content) = emulator.contentStore(), let size = content.size(of: entry.info.tarball)
             else { return .answer(error(NpmError.make(404, "Not found"))) }
             var response = Self.response(200, [], type: "application/octet-stream", length: size)
@@ -102,6 +107,18 @@ struct NpmRequest {
                                  scope: scope, ownerIndex: ownerIndex, access))
         case .whoami, .ping: return .answer(error(NpmError.make(404, "Not found")))
         }
+    }
+
+    /// The package's rendered answers, from the partition the request read.
+    private func rendered(_ access: RepositoryAccess) -> Packument.Rendered? {
+        guard let found = access.found else { return nil }
+        return access.partition?.packuments[found.package.id]
+    }
+
+    /// A package whose versions have no tarball (declared in the fixtures only): no versions to install.
+    static func emptyPackument(scope: String, name: String, abbreviated: Bool) -> String {
+        abbreviated ? #"{"name":"@\#(scope)/\#(name)","dist-tags":{},"versions":{}}"#
+            : #"{"_id":"@\#(scope)/\#(name)","name":"@\#(scope)/\#(name)","dist-tags":{},"versions":{},"time":{}}"#
     }
 
     /// npm's package names (npm's `validate-npm-package-name`): lowercase, URL-safe, at most 214 bytes.

@@ -58,7 +58,19 @@ struct Packument {
         "_hasShrinkwrap", "hasInstallScript", "funding", "license",
     ]
 
-    func render(abbreviated: Bool, api: String) -> [UInt8] {
+    /// What npm's GETs answer, rendered once per partition (`Partition.packuments`): the packument
+    /// full and abbreviated with holes for `{api}` in the tarball URLs, and the dist-tags.
+    struct Rendered: Sendable {
+        let full: Template
+        let abbreviated: Template
+        let distTags: [UInt8]
+    }
+
+    var rendered: Rendered {
+        Rendered(full: render(abbreviated: false), abbreviated: render(abbreviated: true), distTags: renderDistTags())
+    }
+
+    func render(abbreviated: Bool) -> Template {
         var json = JSONWriter()
         json.beginObject()
         if !abbreviated {
@@ -109,7 +121,7 @@ struct Packument {
             json.key("integrity")
             json.string(entry.info.integrity)
             json.key("tarball")
-            json.string(api + tarballPath(entry.version.name))
+            json.apiString(tarballPath(entry.version.name))
             json.endObject()
             json.endObject()
         }
@@ -128,7 +140,7 @@ struct Packument {
             json.endObject()
         }
         json.endObject()
-        return json.bytes
+        return json.template
     }
 
     /// `{"tag": "version", …}`: `npm dist-tag ls`.

@@ -158,7 +158,9 @@ struct RepositoryAccess {
     /// Lowercased `owner/name`: the key of blob links.
     let key: String
     let packageName: String
-    /// The active container package of that name, with its access rule.
+    /// The owner's partition as this request read it (once: SPEC §17, no request sees half a change).
+    let partition: Partition?
+    /// The active package of that name and type (container unless told), with its access rule.
     let found: (package: Package, rule: AccessRule)?
 
     init(store: Store, owner login: String, package name: String, caller: RegistryRequest.Caller,
@@ -170,7 +172,8 @@ struct RepositoryAccess {
         owner = resolved?.owner
         key = login + "/" + name
         packageName = name
-        found = resolved.flatMap { store.partition($0.index).active(type, named: name) }
+        partition = resolved.map { store.partition($0.index) }
+        found = partition?.active(type, named: name)
     }
 
     /// Why the caller may not pull (SPEC §21: §15's read rule): nil when it may.

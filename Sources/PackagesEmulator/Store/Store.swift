@@ -157,6 +157,8 @@ final class Partition: Sendable {
     let listings: [PackageType: Listing]
     /// Active packages with `docker_migration_conflict`, in fixture order (SPEC §18).
     let conflicts: [(type: PackageType, position: Int32)]
+    /// npm's answers for each active npm package with published content, by package id (SPEC §22).
+    let packuments: [Int64: Packument.Rendered]
 
     /// `previous`: the partition this one replaces, whose unchanged packages it takes over.
     init(_ source: OwnerSource, context: Context, previous: Partition? = nil) {
@@ -185,6 +187,18 @@ final class Partition: Sendable {
             if package.dockerMigrationConflict { conflicts.append((package.type, position)) }
         }
         self.conflicts = conflicts
+        // Rendered at each change of the partition, for the packages it changed.
+        var packuments: [Int64: Packument.Rendered] = [:]
+        let scope = source.owner.login.asciiLowercased()
+        for (_, package) in active where package.type == .npm && package.allVersions.contains(where: { $0.npm != nil }) {
+            if let previous, let old = previous.packuments[package.id],
+               previous.source.packages.first(where: { $0.id == package.id }) == package {
+                packuments[package.id] = old
+            } else {
+                packuments[package.id] = Packument(scope: scope, package: package).rendered
+            }
+        }
+        self.packuments = packuments
     }
 }
 
