@@ -6,10 +6,13 @@ extension Emulator {
         let resolved = NpmOperation.resolve(method: request.method, path: target.path)
         let match = resolved.match
         let name = match.map { ($0.scope.map { $0 + "/" } ?? "") + $0.name }
-        var subject = FaultSubject(registry: request, operation: match?.operation.id, name: name)
-        subject.packageType = name == nil ? nil : "npm"
-        if case .token(let token, _) = NpmRequest.caller(of: request, in: store) { subject.token = token.value }
-        let fault = faults.isEmpty ? nil : faults.take(matching: subject)
+        var fault: Fault?
+        if !faults.isEmpty {
+            var subject = FaultSubject(registry: request, operation: match?.operation.id, name: name)
+            subject.packageType = name == nil ? nil : "npm"
+            if case .token(let token, _) = NpmRequest.caller(of: request, in: store) { subject.token = token.value }
+            fault = faults.take(matching: subject)
+        }
         let record = { [self] (response: Response) in
             if journal.isEnabled {
                 journal.record(request, response: response, fault: fault, elapsed: ContinuousClock.now - started,

@@ -20,7 +20,8 @@ struct NpmRequest {
     /// SPEC §22: 256 MB per tarball (GitHub's docs, "Working with the npm registry").
     static let defaultMaxTarballSize: Int64 = 256 * 1024 * 1024
 
-    /// `Bearer TOKEN` (npm's `_authToken`) or Basic `ANY:TOKEN` (npm's `_auth`); nothing else.
+    /// `Bearer TOKEN` (npm's `_authToken`), Basic `ANY:TOKEN` (npm's `_auth`), or `token TOKEN` (as the
+    /// REST API takes it); nothing else.
     static func caller(of request: Request, in store: Store) -> RegistryRequest.Caller {
         let values = request.values(of: "authorization")
         guard let value = values.first else { return .anonymous }
@@ -29,7 +30,7 @@ struct NpmRequest {
         guard parts.count == 2 else { return .invalid }
         var secret = String(parts[1].trimmingASCIISpaces())
         switch parts[0].lowercased() {
-        case "bearer": break
+        case "bearer", "token": break
         case "basic":
             guard let decoded = RegistryRequest.base64(secret), let colon = decoded.firstIndex(of: ":") else { return .invalid }
             secret = String(decoded[decoded.index(after: colon)...])

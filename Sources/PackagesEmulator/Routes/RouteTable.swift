@@ -304,9 +304,27 @@ final class NpmOperation: Sendable {
     /// The segments of an `/npm/` path, percent-decoded, `@o%2fname` split in two; nil when an escape
     /// is bad.
     static func parts(_ path: Substring) -> [String]? {
+        // One pass over the bytes (this runs for every npm request): generic `split` and Character
+        // views cost more than the rest of the route.
+        let bytes = Array(path.utf8)
         var parts: [String] = []
-        for raw in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            guard case .success(let decoded) = PercentDecoding.decode(raw, plusIsSpace: false) else { return nil }
+        parts.reserveCapacity(8)
+        var start = 1
+        var escaped = false
+        for index in 1...max(bytes.count, 1) {
+            if index < bytes.count && bytes[index] != UInt8(ascii: "/") {
+                if bytes[index] == UInt8(ascii: "%") || bytes[index] == 0 { escaped = true }
+                continue
+            }
+            let segment = bytes[min(start, bytes.count)..<min(index, bytes.count)]
+            start = index + 1
+            guard escaped else {
+                parts.append(String(decoding: segment, as: UTF8.self))
+                continue
+            }
+            escaped = false
+            guard case .success(let decoded) = PercentDecoding.decode(Substring(String(decoding: segment, as: UTF8.self)),
+                                                                      plusIsSpace: false) else { return nil }
             if decoded.hasPrefix("@"), let slash = decoded.firstIndex(of: "/") {
                 parts.append(String(decoded[..<slash]))
                 parts.append(String(decoded[decoded.index(after: slash)...]))
