@@ -47,6 +47,14 @@ struct NpmStateTests {
         #expect(Self.view(harness).tags == ["beta": "1.0.0-beta.10", "latest": "1.0.0-beta.10"])
     }
 
+    /// `npm publish --tag latest` of a lower version moves `latest` to it (a tag is on one version).
+    @Test func aPublishMovesItsTags() {
+        let harness = RegistryHarness()
+        harness.publish("@acme-org/tool", "2.0.0")
+        harness.publish("@acme-org/tool", "1.5.0")
+        #expect(Self.view(harness).tags == ["latest": "1.5.0"])
+    }
+
     @Test func aRestoredVersionDoesNotTakeBackATagThatMoved() throws {
         let harness = Self.published()
         let id = try #require(harness.restVersions("tool")["2.0.0-rc.1"])
