@@ -55,15 +55,18 @@ struct Semver: Comparable, Sendable {
         }
         if a.prerelease.isEmpty || b.prerelease.isEmpty { return !a.prerelease.isEmpty && b.prerelease.isEmpty }
         for (x, y) in zip(a.prerelease, b.prerelease) where x != y {
-            switch (UInt64(x), UInt64(y)) {
-            case let (m?, n?): return m < n
-            case (_?, nil): return true
-            case (nil, _?): return false
-            case (nil, nil): return x.utf8.lexicographicallyPrecedes(y.utf8)
+            // Numbers of any length (no leading zeros: the shorter is the smaller), before words.
+            switch (isDigits(x), isDigits(y)) {
+            case (true, true): return x.utf8.count != y.utf8.count ? x.utf8.count < y.utf8.count : x.utf8.lexicographicallyPrecedes(y.utf8)
+            case (true, false): return true
+            case (false, true): return false
+            case (false, false): return x.utf8.lexicographicallyPrecedes(y.utf8)
             }
         }
         return a.prerelease.count < b.prerelease.count
     }
 
     static func == (a: Semver, b: Semver) -> Bool { !(a < b) && !(b < a) }
+
+    private static func isDigits(_ part: Substring) -> Bool { part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
 }

@@ -22,7 +22,8 @@ struct NpmParsingTests {
     /// semver.org §11's own example order, and build metadata ignored.
     @Test func semverPrecedence() throws {
         let ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-                       "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0", "10.0.0"]
+                       "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0-rc.99999999999999999999", "1.0.0-rc.100000000000000000000",
+                       "1.0.0-rc.a", "1.0.0", "1.0.1", "1.1.0", "2.0.0", "10.0.0"]
         let parsed = try ordered.map { try #require(Semver($0)) }
         for (a, b) in zip(parsed, parsed.dropFirst()) {
             #expect(a < b)
