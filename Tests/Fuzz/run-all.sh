@@ -15,8 +15,10 @@ nice "$here/run.sh" parser "$seconds" > "$here/../../.build-fuzz/parser.log" 2>&
 wait $r || status=1
 nice "$here/run.sh" manifest "$seconds" > "$here/../../.build-fuzz/manifest.log" 2>&1 & m=$!
 wait $p || status=1
+nice "$here/run.sh" npm "$seconds" > "$here/../../.build-fuzz/npm.log" 2>&1 & n=$!
 wait $m || status=1
-for t in query authorization fixture route parser manifest; do
+wait $n || status=1
+for t in query authorization fixture route parser manifest npm; do
     echo "== $t"; grep -E "Done|stat::number_of_executed_units|ERROR" "$here/../../.build-fuzz/$t.log" || true
 done
 exit $status

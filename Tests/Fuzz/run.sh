@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds and runs one libFuzzer harness: Tests/Fuzz/run.sh query|authorization|fixture|route|parser|manifest [SECONDS]
+# Builds and runs one libFuzzer harness: Tests/Fuzz/run.sh query|authorization|fixture|route|parser|manifest|npm [SECONDS]
 # The harness is compiled with the core's sources (swiftc -sanitize=fuzzer,address); SwiftPM never sees
 # these files. Crashes land in Tests/Fuzz/artifacts/TARGET/; new inputs in .build-fuzz/corpus/TARGET
 # (the committed seeds in Tests/Fuzz/corpus/TARGET are read, never written).
 set -euo pipefail
-target=${1:?usage: run.sh query|authorization|fixture|route|parser|manifest [SECONDS]}
+target=${1:?usage: run.sh query|authorization|fixture|route|parser|manifest|npm [SECONDS]}
 seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,6 +15,7 @@ case "$target" in
     route) harness=FuzzRoute.swift ;;
     parser) harness=FuzzRequestParser.swift ;;
     manifest) harness=FuzzManifest.swift ;;
+    npm) harness=FuzzNpm.swift ;;
     *) echo "unknown target $target" >&2; exit 64 ;;
 esac
 out="$root/.build-fuzz"
