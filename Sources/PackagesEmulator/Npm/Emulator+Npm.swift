@@ -21,7 +21,11 @@ extension Emulator {
         }
         let delay = fault.flatMap { if case .delay(let milliseconds) = $0.kind { milliseconds } else { nil } } ?? 0
         let exchange: RegistryExchange
-        if let fault, let injected = npmFault(fault) {
+        if let fault, let injected = registryFault(fault, render: { failure, headers in
+            var response = NpmRequest.answer(failure)
+            response.headers += headers
+            return response
+        }) {
             exchange = .answer(injected)
         } else if let (operation, scope, packageName, parameters) = match {
             exchange = NpmRequest(emulator: self, request: request, scope: scope, name: packageName,
@@ -29,8 +33,7 @@ extension Emulator {
                                   record: record).answer(operation.action)
         } else {
             let failure = resolved.pathMatched ? NpmError.make(405, "method not allowed") : NpmError.make(404, "Not found")
-            exchange = .answer(NpmRequest.response(failure.status, NpmError.body(failure), type: "application/json",
-                                                   length: Int64(NpmError.body(failure).count)))
+            exchange = .answer(NpmRequest.answer(failure))
         }
         switch exchange {
         case .answer(var response):
@@ -41,26 +44,5 @@ extension Emulator {
         case .body(let sink):
             return .body(sink)
         }
-    }
-
-    /// A fault's answer in npm's shape (nil for a delay, which delays the real one).
-    private func npmFault(_ fault: Fault) -> Response? {
-        let failure: RegistryError
-        var headers: [(name: String, value: String)] = []
-        switch fault.kind {
-        case .delay: return nil
-        case .drop:
-            var response = Response(status: 502)
-            response.dropConnection = true
-            return response
-        case .status(let code): failure = NpmError.make(code, "injected \(code)")
-        case .secondaryRateLimit(let code, let retryAfter):
-            failure = NpmError.make(code, "too many requests")
-            headers.append(("Retry-After", String(retryAfter)))
-        }
-        let body = NpmError.body(failure)
-        var response = NpmRequest.response(failure.status, body, type: "application/json", length: Int64(body.count))
-        response.headers += headers
-        return response
     }
 }

@@ -179,7 +179,17 @@ struct NpmRequest {
         return response
     }
 
-    func error(_ failure: RegistryError) -> Response { json(failure.status, NpmError.body(failure)) }
+    func error(_ failure: RegistryError) -> Response {
+        var response = Self.answer(failure)
+        response.operation = operation
+        return response
+    }
+
+    /// npm's answer to a failure: `{"error": …}` with its status.
+    static func answer(_ failure: RegistryError) -> Response {
+        let body = NpmError.body(failure)
+        return response(failure.status, body, type: "application/json", length: Int64(body.count))
+    }
 
     static func response(_ status: Int, _ body: [UInt8], type: String, length: Int64) -> Response {
         Response(status: status, headers: [("Content-Type", type), ("Content-Length", String(length))], body: body)

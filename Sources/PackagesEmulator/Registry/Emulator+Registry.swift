@@ -38,7 +38,7 @@ extension Emulator {
                                time: config.clock())
             }
         }
-        if let fault, let injected = registryFault(fault, request) {
+        if let fault, let injected = registryFault(fault, render: { Self.registry(status: $0.status, headers: $1, body: $0.body) }) {
             var response = injected
             response.operation = resolved.match?.operation.id
             record(response)
@@ -79,8 +79,9 @@ extension Emulator {
         }
     }
 
-    /// A fault's answer in place of the registry's (nil for a delay, which delays the real one).
-    private func registryFault(_ fault: Fault, _ request: Request) -> Response? {
+    /// A fault's answer in place of a registry's (nil for a delay, which delays the real one); `render`
+    /// writes an error in the registry's shape (the OCI one, npm's).
+    func registryFault(_ fault: Fault, render: (RegistryError, [(name: String, value: String)]) -> Response) -> Response? {
         switch fault.kind {
         case .delay: return nil
         case .drop:
@@ -88,11 +89,10 @@ extension Emulator {
             response.dropConnection = true
             return response
         case .status(let code):
-            return Self.registry(status: code, body: RegistryError(code, "UNKNOWN", "unknown error: injected \(code)").body)
+            return render(RegistryError(code, "UNKNOWN", "unknown error: injected \(code)"), [])
         case .secondaryRateLimit(let code, let retryAfter):
             // The registry's rate limit (OCI Distribution Spec, "Error Codes": TOOMANYREQUESTS).
-            return Self.registry(status: code, headers: [("Retry-After", String(retryAfter))],
-                                 body: RegistryError(code, "TOOMANYREQUESTS", "too many requests").body)
+            return render(RegistryError(code, "TOOMANYREQUESTS", "too many requests"), [("Retry-After", String(retryAfter))])
         }
     }
 

@@ -191,7 +191,7 @@ struct NpmStateTests {
         #expect(RegistryFaultTests.rule(harness, #"{"kind": "status", "status": 503, "operation": "npm/get-packument", "times": 1}"#) == 201)
         let faulted = harness.packument("@acme-org/tool")
         #expect(faulted.status == 503)
-        #expect(RegistryHarness.npmError(faulted) == "injected 503")
+        #expect(RegistryHarness.npmError(faulted) == "unknown error: injected 503")
         #expect(harness.packument("@acme-org/tool").status == 200)
         // By owner and by token, as npm presents it (Bearer, not base64).
         #expect(RegistryFaultTests.rule(harness, #"{"kind": "secondary_rate_limit", "status": 429, "retry_after": 3, "user": "acme-org", "token": "ghp_read"}"#) == 201)
