@@ -180,6 +180,13 @@ final class EmulatorProcess: @unchecked Sendable {
         return port
     }
 
+    /// Its peak resident set so far (`VmHWM` of /proc/PID/status), in KiB; 0 when unreadable.
+    var peakKiB: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
     /// Sends `signal` to this process (by PID only).
     func send(_ signal: Int32) {
         if !hasExited { kill(pid, signal) }

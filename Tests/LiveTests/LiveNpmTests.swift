@@ -35,22 +35,17 @@ import Glibc
     @Test func publishStreamsAndIsNeverHeld() throws {
         let (emulator, port) = try EmulatorProcess.start(arguments: ["--threads", "1"])
         defer { emulator.stop() }
-        func peakKiB() -> Int {
-            let status = (try? String(contentsOfFile: "/proc/\(emulator.pid)/status", encoding: .utf8)) ?? ""
-            let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        }
         let document = Self.document("1.0.0", size: 48 * 1024 * 1024)
         let length = document.prefix.count + document.data.reduce(0) { $0 + $1.count } + document.suffix.count
         let client = try HTTPConnection(port: port, timeout: 60)
-        let before = peakKiB()
+        let before = emulator.peakKiB
         try client.send(Self.head("PUT", "/npm/@octo-org%2flive", port: port, length: length))
         try client.send(document.prefix)
         for piece in document.data { try client.send(piece) }
         try client.send(document.suffix)
         let answer = try client.readResponse()
         #expect(answer.status == 200, "\(answer.text)")
-        let growth = peakKiB() - before
+        let growth = emulator.peakKiB - before
         #expect(before > 0)
         #expect(growth < 16 * 1024, "peak RSS grew by \(growth) KiB during a \(length)-byte publish")
         try client.send(Self.head("GET", "/npm/@octo-org/live/-/live-1.0.0.tgz", port: port))

@@ -179,21 +179,16 @@ import Glibc
     @Test func uploadsStreamToDisk() throws {
         let (emulator, port) = try EmulatorProcess.start(arguments: ["--threads", "1"])
         defer { emulator.stop() }
-        func peakKiB() -> Int {
-            let status = (try? String(contentsOfFile: "/proc/\(emulator.pid)/status", encoding: .utf8)) ?? ""
-            let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        }
         let client = try HTTPConnection(port: port, timeout: 30)
         try client.send(Self.head("POST", "/v2/octocat/big/blobs/uploads/", port: port))
         let location = try #require(try client.readResponse().header("Location"))
-        let before = peakKiB()
+        let before = emulator.peakKiB
         let size = 64 * 1024 * 1024
         try client.send(Self.head("PATCH", location, port: port, length: size))
         let chunk = [UInt8](repeating: 0x5A, count: 1024 * 1024)
         for _ in 0..<64 { try client.send(chunk) }
         #expect(try client.readResponse().header("Range") == "0-\(size - 1)")
-        let growth = peakKiB() - before
+        let growth = emulator.peakKiB - before
         #expect(before > 0)
         #expect(growth < 16 * 1024, "peak RSS grew by \(growth) KiB during a 64 MiB upload")
     }
