@@ -43,7 +43,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,22 +52,20 @@ import threading
 import time
 import urllib.request
 
+# The helpers registry_bench.py has already (servers on 127.0.0.1 stopped by PID, ports, CPU, the machine).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from registry_bench import (STARTED, RandomReader, build, children, cpu_seconds, free_port, log,  # noqa: E402
+                            platform, stop_all, stop_process, version, wait_port)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCRATCH = os.path.join(ROOT, ".build-bench")
 TOKEN = "ghp_octocatAdmin"
 BEARER = f"Bearer {TOKEN}"
 SCOPE = "octo-org"
 MIB = 1 << 20
-TICK = os.sysconf("SC_CLK_TCK")
 FULL = "application/json"
 ABBREVIATED = "application/vnd.npm.install-v1+json"
 NPM_TIMEOUT = 300
 UPLOAD_TIMEOUT = 600
-STARTED = []  # every server process this script started, stopped by PID at exit
-
-
-def log(*parts):
-    print(*parts, flush=True)
 
 
 # ---------------------------------------------------------------------------------------------- tools
@@ -85,59 +82,6 @@ def ensure_tools():
             sys.exit(f"npm_bench.py: {name} is missing (apt-get install -y {package})")
 
 
-def build():
-    log("== building release")
-    subprocess.run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH,
-                    "--product", "github-packages-emulator"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    return os.path.join(SCRATCH, "release", "github-packages-emulator")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, process, what, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"npm_bench.py: {what} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    sys.exit(f"npm_bench.py: {what} did not listen on :{port} within {seconds} s")
-
-
-def stop_process(process, sig=signal.SIGTERM):
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    if process in STARTED:
-        STARTED.remove(process)
-
-
-def stop_all():
-    for process in list(STARTED):
-        stop_process(process)
-
-
-def cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-    except OSError:
-        return 0.0
-
-
 def status_kb(pid, keys=("VmRSS",)):
     """The kB values of `keys` in /proc/PID/status (0 for each when the process is gone)."""
     found = dict.fromkeys(keys, 0)
@@ -150,14 +94,6 @@ def status_kb(pid, keys=("VmRSS",)):
     except OSError:
         pass
     return found
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
 
 
 # -------------------------------------------------------------------------------------------- servers
@@ -455,18 +391,6 @@ class Sampler(threading.Thread):
         return self.peak
 
 
-class RandomReader:
-    """`size` random bytes, read in pieces (incompressible)."""
-
-    def __init__(self, size):
-        self.left = size
-
-    def read(self, n=-1):
-        n = self.left if n is None or n < 0 else min(n, self.left)
-        self.left -= n
-        return os.urandom(n)
-
-
 def make_tarball(path, name, version, size):
     """An npm tarball (package/package.json and package/blob.bin of `size` random bytes), gzipped at level 0;
     returns its size."""
@@ -623,21 +547,6 @@ def big_publish_memory(binary, threads, work, size):
 
 
 # ------------------------------------------------------------------------------------------------ main
-
-def platform():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    except OSError:
-        return "?"
-
-
-def version(command):
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=10)
-        return (out.stdout or out.stderr).strip().splitlines()[0]
-    except (OSError, IndexError, subprocess.TimeoutExpired):
-        return "?"
 
 
 def main():
