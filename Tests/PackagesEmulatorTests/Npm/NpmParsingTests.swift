@@ -244,3 +244,62 @@ extension NpmParsingTests {
         #expect(quoted == [Array("QQ\"==".utf8)])
     }
 }
+
+/// The scanner against an independent JSON implementation (Foundation's JSONSerialization): random
+/// documents, written by it (`\/` escapes included), give the attachment data it reads back.
+struct NpmScannerDifferentialTests {
+    /// SplitMix64: a seeded, repeatable generator.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let words = ["data", "_attachments", "name", "a\"b", "x\\y", "é", "/", "", "data2", "{", "[", "\u{1}"]
+
+    static func value(_ depth: Int, _ random: inout Seeded) -> Any {
+        switch Int.random(in: 0..<(depth > 3 ? 3 : 6), using: &random) {
+        case 0: return words.randomElement(using: &random)! + String(Int.random(in: 0..<100, using: &random))
+        case 1: return Int.random(in: -1000...1000, using: &random)
+        case 2: return Bool.random(using: &random)
+        case 3: return (0..<Int.random(in: 0..<4, using: &random)).map { _ in value(depth + 1, &random) }
+        default:
+            var object: [String: Any] = [:]
+            for _ in 0..<Int.random(in: 0..<5, using: &random) {
+                object[words.randomElement(using: &random)!] = value(depth + 1, &random)
+            }
+            return object
+        }
+    }
+
+    @Test(arguments: 0..<8)
+    func agreesWithJSONSerialization(_ seed: UInt64) throws {
+        var random = Seeded(state: seed)
+        for _ in 0..<250 {
+            var document = (Self.value(1, &random) as? [String: Any]) ?? [:]
+            if Bool.random(using: &random) {
+                var attachments: [String: Any] = [:]
+                for index in 0..<Int.random(in: 0..<3, using: &random) {
+                    let bytes = (0..<Int.random(in: 0..<40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    attachments["f\(index)/x.tgz"] = Bool.random(using: &random)
+                        ? ["data": Data(bytes).base64EncodedString(), "length": bytes.count] : Self.value(2, &random)
+                }
+                document["_attachments"] = attachments
+            }
+            let text = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+            let reread = try #require(try JSONSerialization.jsonObject(with: text) as? [String: Any])
+            // What Foundation reads as `_attachments.*.data` strings, in the order written (sorted keys).
+            let expected = ((reread["_attachments"] as? [String: Any]) ?? [:]).sorted { $0.key < $1.key }
+                .compactMap { ($0.value as? [String: Any])?["data"] as? String }.map { Array($0.utf8) }
+            let (decoded, data) = try [UInt8](text).withUnsafeBytes { PublishDocument.decode($0) }.get()
+            #expect(data == expected, "\(String(decoding: text, as: UTF8.self))")
+            #expect(decoded.attachmentCount == expected.count)
+            #expect(Set(decoded.members.map(\.key)) == Set(reread.keys))
+        }
+    }
+}
