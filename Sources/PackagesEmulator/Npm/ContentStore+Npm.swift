@@ -116,5 +116,4 @@ extension ContentStore {
         return nil
     }
 
-    func discard(_ staged: StagedTarball) { unlink(staged.path) }
 }

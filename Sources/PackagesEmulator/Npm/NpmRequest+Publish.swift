@@ -1,9 +1,8 @@
 /// The PUTs of npm (SPEC §22): a publish (libnpmpublish's document with `_attachments`), a metadata
 /// update (deprecate, unpublish's rewrite: the packument back, with its `_rev`), a dist-tag. Bodies
-/// stream into an `NpmBody`; nothing is visible until the one change that makes the version.
+/// stream through an `NpmUpload`; nothing is visible until the one change that makes the version.
 extension NpmRequest {
-    func receive(_ action: NpmOperation.Action, scope: String, ownerIndex: Int, owner: Owner,
-                 access: RepositoryAccess, token: Token) -> RegistryExchange {
+    func receive(_ action: NpmOperation.Action, scope: String, ownerIndex: Int, access: RepositoryAccess) -> RegistryExchange {
         let content: ContentStore
         switch emulator.contentStore() {
         case .success(let store): content = store
@@ -119,7 +118,6 @@ extension NpmRequest {
         for (key, actual) in [("shasum", staged.shasum), ("integrity", staged.integrity)] {
             guard let declared = dist.last(where: { $0.key == key })?.value else { continue }
             guard declared == .string(actual) else {
-                content.discard(staged)
                 let said = if case .string(let text) = declared { JSONValue.quoted(text) } else { declared.summary }
                 return error(NpmError.make(400, "dist.\(key) does not match the tarball: the document says \(said), the tarball's is \(JSONWriter.quoted(actual))"))
             }
@@ -135,16 +133,11 @@ extension NpmRequest {
         let info = NpmVersionInfo(document: fields.filter { $0.key != "dist" && $0.key != "deprecated" },
                                   tarball: staged.digest, size: staged.size, shasum: staged.shasum,
                                   integrity: staged.integrity)
-        var committed = false
-        let response = apply(.publish(version: version, info: info, tags: tags,
-                                      repository: access.linkedRepository(Self.githubURL(source)),
-                                      commit: {
-                                          committed = true
-                                          return content.commit(staged)
-                                      }),
-                             scope: scope, ownerIndex: ownerIndex, access)
-        if !committed || response.status != 200 { content.discard(staged) }
-        return response
+        // Refused, the staged file goes with the writer (`receive`'s finish).
+        return apply(.publish(version: version, info: info, tags: tags,
+                              repository: access.linkedRepository(Self.githubURL(source)),
+                              commit: { content.commit(staged) }),
+                     scope: scope, ownerIndex: ownerIndex, access)
     }
 
     /// npm's spellings of a GitHub repository (`git+https://github.com/o/r.git`, `github:o/r`, `o/r`)

@@ -44,7 +44,7 @@ struct NpmRequest {
         let store = emulator.store
         let caller = Self.caller(of: request, in: store)
         // Every request needs a token, installs too (GitHub's docs, "Authenticating to GitHub Packages").
-        guard case .token(let token, let user) = caller else { return .answer(error(NpmError.unauthenticated)) }
+        guard case .token(_, let user) = caller else { return .answer(error(NpmError.unauthenticated)) }
         switch action {
         case .whoami:
             let login = user?.login ?? "github-actions[bot]"
@@ -59,7 +59,7 @@ struct NpmRequest {
         guard Self.isValid(name: name), Self.isValid(name: scope) else {
             return .answer(error(NpmError.make(400, "invalid package name: @\(scope)/\(name) (lowercase letters, digits, -, . and _)")))
         }
-        guard let (ownerIndex, owner) = store.owner(login: scope) else {
+        guard let (ownerIndex, _) = store.owner(login: scope) else {
             return .answer(error(NpmError.packageUnknown(scope: scope, name: name)))
         }
         let access = RepositoryAccess(store: store, owner: scope, package: name, caller: caller, type: .npm)
@@ -91,13 +91,10 @@ struct NpmRequest {
             return .answer(response)
         case .publish, .update, .putDistTag:
             // Refused before the body when it is refused whatever the body says.
-            if let found = access.found, let refusal = writeRefusal(access, found.package, found.rule, deleting: false) {
+            if let refusal = writeRefusal(access, access.found?.package, access.found?.rule, deleting: false) {
                 return .answer(error(refusal))
             }
-            if access.found == nil, let refusal = writeRefusal(access, nil, nil, deleting: false) {
-                return .answer(error(refusal))
-            }
-            return receive(action, scope: scope, ownerIndex: ownerIndex, owner: owner, access: access, token: token)
+            return receive(action, scope: scope, ownerIndex: ownerIndex, access: access)
         case .deleteDistTag:
             return .answer(apply(.removeTag(parameters["tag"] ?? ""), scope: scope, ownerIndex: ownerIndex, access))
         case .unpublishPackage:
