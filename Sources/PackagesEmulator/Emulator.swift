@@ -115,8 +115,9 @@ struct RequestTarget {
 
     init(_ target: String) {
         var rest = Substring(target)
-        // Absolute form (RFC 9112 §3.2.2): `GET http://host/path`; the path is what routes.
-        if rest.hasPrefix("http://") || rest.hasPrefix("https://") {
+        // Absolute form (RFC 9112 §3.2.2): `GET http://host/path`; the path is what routes. The first
+        // byte settles the common origin form without comparing Characters (this runs for every request).
+        if rest.utf8.first == UInt8(ascii: "h"), rest.hasPrefix("http://") || rest.hasPrefix("https://") {
             let afterScheme = rest.index(rest.firstIndex(of: ":") ?? rest.startIndex, offsetBy: 3)
             rest = rest[afterScheme...]
             rest = rest.firstIndex(where: { $0 == "/" || $0 == "?" }).map { rest[$0...] } ?? ""

@@ -316,15 +316,18 @@ final class NpmOperation: Sendable {
                 if bytes[index] == UInt8(ascii: "%") || bytes[index] == 0 { escaped = true }
                 continue
             }
-            let segment = bytes[min(start, bytes.count)..<min(index, bytes.count)]
+            // From a buffer pointer: `String(decoding:)` of an ArraySlice takes a generic, unspecialised path.
+            let text = bytes.withUnsafeBufferPointer { buffer in
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[min(start, bytes.count)..<min(index, bytes.count)]),
+                       as: UTF8.self)
+            }
             start = index + 1
             guard escaped else {
-                parts.append(String(decoding: segment, as: UTF8.self))
+                parts.append(text)
                 continue
             }
             escaped = false
-            guard case .success(let decoded) = PercentDecoding.decode(Substring(String(decoding: segment, as: UTF8.self)),
-                                                                      plusIsSpace: false) else { return nil }
+            guard case .success(let decoded) = PercentDecoding.decode(Substring(text), plusIsSpace: false) else { return nil }
             if decoded.hasPrefix("@"), let slash = decoded.firstIndex(of: "/") {
                 parts.append(String(decoded[..<slash]))
                 parts.append(String(decoded[decoded.index(after: slash)...]))
