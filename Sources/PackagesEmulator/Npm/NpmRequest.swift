@@ -66,7 +66,7 @@ struct NpmRequest {
         switch action {
         case .packument:
             if let refusal = readRefusal(access) { return .answer(error(refusal)) }
-            let abbreviated = request.value(of: "accept")?.contains("application/vnd.npm.install-v1+json") ?? false
+            let abbreviated = Self.wantsAbbreviated(request.value(of: "accept"))
             var body: [UInt8] = []
             if let rendered = rendered(access) {
                 (abbreviated ? rendered.abbreviated : rendered.full).append(to: &body, api: Array(emulator.apiBase(request).utf8))
@@ -106,6 +106,23 @@ struct NpmRequest {
         case .whoami, .ping: return .answer(error(NpmError.make(404, "Not found")))
         }
     }
+
+    /// Whether `Accept` names npm's abbreviated packument (npm install sends `application/vnd.npm.install-v1+json;
+    /// q=1.0, application/json; q=0.8, */*`); media types are case-insensitive (RFC 9110 §8.3.1). On bytes:
+    /// String's `contains` compares Characters, a cost on every install request.
+    static func wantsAbbreviated(_ accept: String?) -> Bool {
+        guard var accept else { return false }
+        let needle = abbreviatedType
+        return accept.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            // Every byte of the needle has 0x20 set, so `| 0x20` folds only the letters of the header.
+            return (0...(bytes.count - needle.count)).contains { start in
+                needle.indices.allSatisfy { bytes[start + $0] | 0x20 == needle[$0] }
+            }
+        }
+    }
+
+    private static let abbreviatedType = Array("application/vnd.npm.install-v1+json".utf8)
 
     /// The package's rendered answers, from the partition the request read.
     private func rendered(_ access: RepositoryAccess) -> Packument.Rendered? {
