@@ -60,16 +60,7 @@ final class TarballWriter: @unchecked Sendable {
         sha1.update(bufferPointer: bytes)
         sha256.update(bufferPointer: bytes)
         sha512.update(bufferPointer: bytes)
-        var at = 0
-        while at < bytes.count {
-            let written = Glibc.write(fd, bytes.baseAddress! + at, bytes.count - at)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return .storage("cannot write the tarball: \(String(cString: strerror(errno)))")
-            }
-            at += written
-        }
-        return nil
+        return ContentStore.write(bytes, to: fd, what: "the tarball")
     }
 
     /// The tarball, whole: staged, not yet visible. Nil data (no piece came) is an empty tarball.

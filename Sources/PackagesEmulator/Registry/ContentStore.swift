@@ -37,6 +37,21 @@ public final class ContentStore: Sendable {
     }
 
     /// Where a pushed blob is kept.
+    /// Writes all of `bytes` to `fd` (a blob or tarball being stored); a write error (a full disk) names
+    /// `what` and the cause.
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: CInt, what: String) -> RegistryError? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return .storage("cannot write \(what): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        return nil
+    }
+
     func pushedPath(_ digest: Digest) -> String { root + "/blobs/sha256/" + digest.hex }
 
     /// The file of a blob: pushed, else the fixtures'.
@@ -202,15 +217,7 @@ final class UploadSession: @unchecked Sendable {
     /// Appends and hashes `bytes`; on a write error (a full disk) the session is unusable.
     func append(_ bytes: UnsafeRawBufferPointer, store: ContentStore) -> RegistryError? {
         guard size + Int64(bytes.count) <= store.maxBlobSize else { return .sizeInvalid(store.maxBlobSize) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return .storage("cannot write the upload: \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
+        if let failure = ContentStore.write(bytes, to: fd, what: "the upload") { return failure }
         hasher.update(bufferPointer: bytes)
         size += Int64(bytes.count)
         return nil
