@@ -63,7 +63,7 @@ enum NpmTarballs {
             guard case .string(let version) = member.value, NpmRequest.tagRefusal(member.key) == nil else {
                 return FixtureError(file: file, path: "$[\(index)]", message: "expected \"TAG\": \"VERSION\" with a tag that is not a version")
             }
-            let problem = update(owner: owner, in: &fixtures) { packages, ownerFile in
+            let problem = fixtures.changePackages(of: owner) { packages, ownerFile in
                 guard let at = packages.firstIndex(where: { $0.type == .npm && $0.name.asciiLowercased() == name && $0.deletedAt == nil }),
                       var versions = packages[at].versions,
                       let target = versions.firstIndex(where: { $0.name == version && $0.deletedAt == nil && $0.npm != nil })
@@ -76,18 +76,6 @@ enum NpmTarballs {
             if let problem { return FixtureError(file: file, path: "$.\(member.key)", message: problem) }
         }
         return nil
-    }
-
-    /// `change` on the packages of the owner `login` (lowercased), and the file they come from.
-    private static func update(owner login: String, in fixtures: inout FixtureSet,
-                               _ change: (inout [Package], String) -> String?) -> String? {
-        if let index = fixtures.users.firstIndex(where: { $0.login.asciiLowercased() == login }) {
-            return change(&fixtures.users[index].packages, "users/\(fixtures.users[index].login).json")
-        }
-        if let index = fixtures.orgs.firstIndex(where: { $0.login.asciiLowercased() == login }) {
-            return change(&fixtures.orgs[index].packages, "orgs/\(fixtures.orgs[index].login).json")
-        }
-        return "no user or organisation \(login) in the fixtures"
     }
 
     /// The members of the JSON object in `path`.
@@ -165,6 +153,20 @@ enum NpmTarballs {
             packages[at].replaceVersions(versions)
             return nil
         }
-        return Self.update(owner: owner, in: &fixtures) { update(&$0, file: $1) }
+        return fixtures.changePackages(of: owner) { update(&$0, file: $1) }
+    }
+}
+
+extension FixtureSet {
+    /// `change` on the packages of the user or organisation `login` (lowercased), told the file they come
+    /// from; its problem, or that there is no such owner. Registry layouts and npm tarballs attach here.
+    mutating func changePackages(of login: String, _ change: (inout [Package], String) -> String?) -> String? {
+        if let index = users.firstIndex(where: { $0.login.asciiLowercased() == login }) {
+            return change(&users[index].packages, "users/\(users[index].login).json")
+        }
+        if let index = orgs.firstIndex(where: { $0.login.asciiLowercased() == login }) {
+            return change(&orgs[index].packages, "orgs/\(orgs[index].login).json")
+        }
+        return "no user or organisation \(login) in the fixtures"
     }
 }

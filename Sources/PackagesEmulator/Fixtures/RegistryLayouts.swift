@@ -110,13 +110,7 @@ enum RegistryLayouts {
             packages[at].replaceVersions(all)
             return nil
         }
-        if let index = fixtures.users.firstIndex(where: { $0.login.asciiLowercased() == owner }) {
-            return update(&fixtures.users[index].packages, file: "users/\(fixtures.users[index].login).json")
-        }
-        if let index = fixtures.orgs.firstIndex(where: { $0.login.asciiLowercased() == owner }) {
-            return update(&fixtures.orgs[index].packages, file: "orgs/\(fixtures.orgs[index].login).json")
-        }
-        return "no user or organisation \(owner) in the fixtures"
+        return fixtures.changePackages(of: owner) { update(&$0, file: $1) }
     }
 }
 
