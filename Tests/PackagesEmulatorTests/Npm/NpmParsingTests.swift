@@ -259,17 +259,8 @@ extension NpmParsingTests {
 /// The scanner against an independent JSON implementation (Foundation's JSONSerialization): random
 /// documents, written by it (`\/` escapes included), give the attachment data it reads back.
 struct NpmScannerDifferentialTests {
-    /// SplitMix64: a seeded, repeatable generator.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The property tests' seeded SplitMix64.
+    typealias Seeded = PrivacyPropertyTests.Random
 
     static let words = ["data", "_attachments", "name", "a\"b", "x\\y", "é", "/", "", "data2", "{", "[", "\u{1}"]
 
