@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // SHA-256 (BoringSSL's): registry digests, generated version names, ETags.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // X.509 for the CA and server certificate made at start (SPEC §23).
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // libevent through pkg-config (Debian/Ubuntu: libevent-dev).
@@ -23,13 +26,19 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
         ),
+        // OpenSSL through pkg-config (Debian/Ubuntu: libssl-dev): TLS on the event loops (SPEC §23).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         // Pure core: fixtures, request -> response. No sockets, no C.
         .target(name: "PackagesEmulator", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The only module that imports CLibevent.
         .target(
             name: "PackagesEmulatorHTTP",
             dependencies: [
-                "CLibevent", "PackagesEmulator",
+                "CLibevent", "COpenSSL", "PackagesEmulator",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -42,6 +51,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -21,6 +21,10 @@ public struct EmulatorConfig: Sendable {
     public var maxBlobSize: Int64
     /// `--max-npm-tarball-size` (SPEC §22: 256 MB, GitHub's limit).
     public var maxNpmTarballSize: Int64 = NpmRequest.defaultMaxTarballSize
+    /// `--ghes-version`: the GHES persona's version (SPEC §23), in `X-GitHub-Enterprise-Version` and
+    /// `GET /meta`'s `installed_version` under `--profile ghes`.
+    public var enterpriseVersion = EmulatorConfig.defaultEnterpriseVersion
+    public static let defaultEnterpriseVersion = "3.17.0"
 
     public init(apiURL: String? = nil, rateLimits: RateLimiter.Limits = .init(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },

@@ -15,7 +15,14 @@ extension Connection {
         loop.scratch.removeAll(keepingCapacity: true)
         let open = ResponseWriter.appendHead(of: response, keepAlive: stays, minorVersion: minorVersion,
                                              date: loop.dateLine(), to: &loop.scratch)
-        write(head: loop.scratch, body: response.sendsBody(method: method) ? response.body : [])
+        let body = response.sendsBody(method: method) ? response.body : []
+        if tls != nil && !body.isEmpty && loop.scratch.count + body.count <= Self.tlsRecordBytes {
+            // One TLS record for head and body, not two: a record costs a header, a MAC and a syscall.
+            loop.scratch.append(contentsOf: body)
+            write(head: loop.scratch, body: [])
+        } else {
+            write(head: loop.scratch, body: body)
+        }
         if !response.parts.isEmpty, response.sendsBody(method: method), !closed {
             partsOut = response.parts
             if pending.isEmpty && !sendParts(), !closed, let writeEvent { event_add(writeEvent, &timeout) }
@@ -24,6 +31,9 @@ extension Connection {
         if !open { closeAfterWrite = true }
         if closeAfterWrite && pending.isEmpty && !sendingParts { lingeringClose() }
     }
+
+    /// The most plaintext one TLS record carries (RFC 8446 §5.1).
+    static let tlsRecordBytes = 1 << 14
 
     /// Sends the body parts in order while the socket takes them: bytes through the queue, files with
     /// `sendfile`. True once all are sent (or the connection is gone); false while the socket is full.
@@ -55,7 +65,9 @@ extension Connection {
     func sendFile() -> Bool {
         guard var file = fileOut else { return true }
         while file.remaining > 0 {
-            let sent = sendfile(fd, file.fd, &file.offset, min(file.remaining, 1 << 30))
+            let sent = tls == nil
+                ? sendfile(fd, file.fd, &file.offset, min(file.remaining, 1 << 30))
+                : sendFileOverTLS(file.fd, offset: &file.offset, count: file.remaining)
             if sent < 0 && errno == EINTR { continue }
             if sent < 0 && errno == EAGAIN {
                 fileOut = file
@@ -86,7 +98,8 @@ extension Connection {
                     iovec(iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress), iov_len: headBytes.count),
                     iovec(iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress), iov_len: bodyBytes.count))
                 return withUnsafeMutableBytes(of: &vectors) { raw in
-                    writev(fd, raw.baseAddress?.assumingMemoryBound(to: iovec.self), bodyBytes.isEmpty ? 1 : 2)
+                    send(vectors: UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: iovec.self),
+                                                      count: bodyBytes.isEmpty ? 1 : 2))
                 }
             }
         }
@@ -127,7 +140,7 @@ extension Connection {
                     vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base.map { $0 + offset }),
                                            iov_len: length - offset)
                 }
-                return writev(fd, vectors.baseAddress, CInt(count))
+                return send(vectors: UnsafeBufferPointer(vectors))
             }
             if written < 0 {
                 if errno == EAGAIN || errno == EINTR { return }

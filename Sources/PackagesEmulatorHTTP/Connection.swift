@@ -16,6 +16,8 @@ final class Connection {
     let fd: CInt
     /// The client's address: the anonymous rate limit's key.
     let peer: String
+    /// The listener it came through: its address and scheme.
+    let endpoint: Endpoint
     var parser: RequestParser
     var readEvent: OpaquePointer?
     var writeEvent: OpaquePointer?
@@ -45,6 +47,10 @@ final class Connection {
     var partsOut: [BodyPart] = []
     /// The file part being sent: its descriptor, where it is, what is left.
     var fileOut: (fd: CInt, offset: off_t, remaining: Int)?
+    /// TLS on this connection (an HTTPS listener's, SPEC §23); nil: plain HTTP.
+    var tls: TLSSession?
+    /// Nothing has been read yet: a TLS connection still tells a ClientHello from plain HTTP.
+    var firstRead = true
     /// Whether body parts are still owed: parsing waits for them.
     var sendingParts: Bool { fileOut != nil || !partsOut.isEmpty }
 
@@ -61,10 +67,12 @@ final class Connection {
     /// answer before a reset (the "lingering close" of Apache and nginx).
     static let lingerSeconds = 2
 
-    init(loop: EventLoop, fd: CInt, peer: String, limits: RequestParser.Limits) {
+    init(loop: EventLoop, fd: CInt, peer: String, limits: RequestParser.Limits, endpoint: Endpoint, tls: TLSSession?) {
         self.loop = loop
         self.fd = fd
         self.peer = peer
+        self.endpoint = endpoint
+        self.tls = tls
         // Registry requests stream their bodies to the core instead of arriving whole (SPEC §21).
         parser = RequestParser(limits: limits, streams: { _, target in Emulator.isRegistry(target: target) })
     }
@@ -90,7 +98,7 @@ final class Connection {
         if lingering {
             // Only EOF or an error matters now; what the client still sends is discarded.
             let count = withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { space in
-                recv(fd, space.baseAddress, space.count, 0)
+                receive(into: space)
             }
             if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR)
                 || EventLoop.monotonicSeconds() > lingerDeadline {
@@ -98,18 +106,31 @@ final class Connection {
             }
             return
         }
-        let count = parser.readInto(minimum: 4096) { space in
-            recv(fd, space.baseAddress, space.count, 0)
+        if firstRead, tls != nil {
+            firstRead = false
+            if refusePlainHTTP() { return }
         }
-        if count > 0 {
-            process()
-        } else if count == 0 {
-            readClosed = true
-            if let readEvent { event_del(readEvent) }
-            process()
-        } else if errno != EAGAIN && errno != EINTR {
-            close()
-        }
+        // TLS may hold decrypted bytes the socket will not announce again: read them while parsing goes on.
+        repeat {
+            let count = parser.readInto(minimum: 4096) { space in
+                receive(into: space)
+            }
+            if count > 0 {
+                process()
+            } else if count == 0 {
+                readClosed = true
+                if let readEvent { event_del(readEvent) }
+                process()
+                return
+            } else {
+                if errno != EAGAIN && errno != EINTR {
+                    close()
+                } else if tls?.readWantsWrite == true, let writeEvent {
+                    event_add(writeEvent, &timeout)
+                }
+                return
+            }
+        } while !closed && !readPaused && !lingering && tls?.hasPending == true
     }
 
     /// Answers every complete request that can be answered now, in order.
@@ -173,6 +194,8 @@ final class Connection {
         } else if !blocked && readPaused {
             event_add(readEvent, &timeout)
             readPaused = false
+            // Bytes TLS decrypted already would wait for the next packet otherwise.
+            if tls?.hasPending == true { event_active(readEvent, Int32(EV_READ), 0) }
         }
     }
 
@@ -193,6 +216,7 @@ final class Connection {
             close()
             return
         }
+        tls?.shutdown()
         shutdown(fd, CInt(SHUT_WR))
         lingering = true
         lingerDeadline = EventLoop.monotonicSeconds() + Double(Self.lingerSeconds)
@@ -225,6 +249,8 @@ final class Connection {
         if let file = fileOut { _ = Glibc.close(file.fd) }
         fileOut = nil
         partsOut = []
+        tls?.shutdown()
+        tls = nil
         _ = Glibc.close(fd)
     }
 }
@@ -242,6 +268,9 @@ private func onWritable(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRaw
     if events & Int16(EV_TIMEOUT) != 0 {
         connection.close()
     } else {
+        // A TLS read that waited for room to send (a handshake message) reads again once it is there.
+        let readWaited = connection.tls?.readWantsWrite == true
         connection.flush()
+        if readWaited && !connection.closed && !connection.readPaused { connection.readable(timedOut: false) }
     }
 }

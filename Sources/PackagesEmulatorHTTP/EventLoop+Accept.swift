@@ -14,7 +14,8 @@ import Glibc
 /// close callback was seen lost on 2.1.12). The accepting loop pauses at once and wakes the others, so
 /// other loops may accept at most one connection each before they pause.
 final class ConnectionAdmission {
-    var listener: OpaquePointer?
+    /// One per bound address (the HTTP port, and the HTTPS one of `--tls-port`).
+    var listeners: [(listener: OpaquePointer, endpoint: Unmanaged<Endpoint>)] = []
     var adjustEvent: OpaquePointer?
     /// Persistent while paused: re-checks the count.
     var recheckTimer: OpaquePointer?
@@ -27,8 +28,11 @@ final class ConnectionAdmission {
 
     /// Stops accepting for good (a graceful stop); the listening socket closes with it.
     func closeListener() {
-        if let listener { evconnlistener_free(listener) }
-        listener = nil
+        for (listener, endpoint) in listeners {
+            evconnlistener_free(listener)
+            endpoint.release()
+        }
+        listeners = []
     }
 
     /// Before the loop's base is freed (an event freed after its base reads freed memory).
@@ -42,25 +46,42 @@ final class ConnectionAdmission {
     }
 }
 
+/// What a listener's connections share: their loop, the address they came in on (the `{api}` fallback)
+/// and their scheme; retained by the loop's admission while it listens.
+final class Endpoint {
+    unowned let loop: EventLoop
+    let authority: String
+    let tls: TLSContext?
+
+    init(loop: EventLoop, authority: String, tls: TLSContext?) {
+        self.loop = loop
+        self.authority = authority
+        self.tls = tls
+    }
+}
+
 extension EventLoop {
-    func listen(on address: ListenAddress, port: UInt16) throws {
+    func listen(on address: ListenAddress, port: UInt16, tls: TLSContext?) throws {
         let flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT
-        let context = Unmanaged.passUnretained(self).toOpaque()
+        let endpoint = Unmanaged.passRetained(Endpoint(loop: self, authority: address.authority(port: port), tls: tls))
         let listener = address.withAddress(port: port) { sockaddr, length in
-            evconnlistener_new_bind(base, onAccept, context, flags, 1024, sockaddr, CInt(length))
+            evconnlistener_new_bind(base, onAccept, endpoint.toOpaque(), flags, 1024, sockaddr, CInt(length))
         }
-        guard let listener else { throw address.failure(errno) }
+        guard let listener else {
+            endpoint.release()
+            throw address.failure(errno)
+        }
         // Without TCP_NODELAY answers over ~16 KiB stall on Nagle and delayed ACKs. Linux hands the
         // option from the listening socket to accepted ones (STYLE.md).
         var one: CInt = 1
         setsockopt(evconnlistener_get_fd(listener), CInt(IPPROTO_TCP), TCP_NODELAY, &one,
                    socklen_t(MemoryLayout<CInt>.size))
-        admission.listener = listener
+        admission.listeners.append((listener, endpoint))
     }
 
     /// A new connection (already non-blocking and close-on-exec: evconnlistener accepts with
     /// `accept4`): count it, pause the listeners at the cap, and start reading.
-    func accept(_ fd: CInt, peer: String) {
+    func accept(_ fd: CInt, peer: String, endpoint: Endpoint) {
         let open = server.openConnections.add(1, ordering: .relaxed).newValue
         if open >= server.limits.maxConnections {
             adjustListener()
@@ -69,9 +90,13 @@ extension EventLoop {
                 server.adjustListeners()
             }
         }
-        let connection = Connection(loop: self, fd: fd, peer: peer, limits: parserLimits)
+        let session = endpoint.tls.flatMap { $0.session(fd: fd) }
+        let connection = Connection(loop: self, fd: fd, peer: peer, limits: parserLimits, endpoint: endpoint,
+                                    tls: session)
         connections[ObjectIdentifier(connection)] = connection
-        if !connection.start(timeoutSeconds: server.limits.timeoutSeconds) { connection.close() }
+        if (endpoint.tls != nil && session == nil) || !connection.start(timeoutSeconds: server.limits.timeoutSeconds) {
+            connection.close()
+        }
     }
 
     func connectionClosed(_ connection: Connection) {
@@ -83,15 +108,15 @@ extension EventLoop {
 
     /// On this loop's thread: the listener accepts exactly when the count is below the cap.
     func adjustListener() {
-        guard let listener = admission.listener else { return }
+        guard !admission.listeners.isEmpty else { return }
         let full = server.openConnections.load(ordering: .relaxed) >= server.limits.maxConnections
         if full && !admission.paused {
-            evconnlistener_disable(listener)
+            for (listener, _) in admission.listeners { evconnlistener_disable(listener) }
             admission.paused = true
             var interval = timeval(tv_sec: 0, tv_usec: 20_000)
             if let timer = admission.recheckTimer { event_add(timer, &interval) }
         } else if !full && admission.paused {
-            evconnlistener_enable(listener)
+            for (listener, _) in admission.listeners { evconnlistener_enable(listener) }
             admission.paused = false
             if let timer = admission.recheckTimer { event_del(timer) }
         }
@@ -137,8 +162,8 @@ private func onAccept(_ listener: OpaquePointer?, _ fd: CInt, _ address: UnsafeM
         close(fd)
         return
     }
-    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue()
-        .accept(fd, peer: EventLoop.numericHost(UnsafePointer(address)))
+    let endpoint = Unmanaged<Endpoint>.fromOpaque(context).takeUnretainedValue()
+    endpoint.loop.accept(fd, peer: EventLoop.numericHost(UnsafePointer(address)), endpoint: endpoint)
 }
 
 private func onAdjust(_ fd: CInt, _ events: Int16, _ context: UnsafeMutableRawPointer?) {

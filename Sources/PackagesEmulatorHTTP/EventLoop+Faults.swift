@@ -10,7 +10,8 @@ import Glibc
 extension EventLoop {
     func request(from parsed: ParsedRequest, on connection: Connection) -> Request {
         Request(method: parsed.method, target: parsed.target, headers: parsed.headers,
-                clientAddress: connection.peer, localAuthority: server.localAuthority, body: parsed.body)
+                clientAddress: connection.peer, localAuthority: connection.endpoint.authority,
+                secure: connection.endpoint.tls != nil, body: parsed.body)
     }
 
     func answer(_ parsed: ParsedRequest, on connection: Connection) {

@@ -26,6 +26,8 @@ final class EventLoop {
     let parserLimits: RequestParser.Limits
     /// The head of the answer being written; reused, so writing a head allocates nothing.
     var scratch: [UInt8] = []
+    /// File bodies on their way through TLS (`sendfile` cannot encrypt); made at first use.
+    lazy var fileBuffer = [UInt8](repeating: 0, count: 1 << 16)
     private var dateSecond = -1
     private var cachedDateLine: [UInt8] = []
 
@@ -60,12 +62,15 @@ final class EventLoop {
         event_base_dispatch(base)
     }
 
-    /// `Date: …` for the current second, rendered once a second.
+    /// `Date: …` for the current second, rendered once a second, and the fields every answer carries.
     func dateLine() -> [UInt8] {
         let now = time(nil)
         if now != dateSecond {
             dateSecond = now
             cachedDateLine = HTTPDate.line(epochSeconds: Int64(now))
+            for (name, value) in server.everyAnswerHeaders {
+                cachedDateLine.append(contentsOf: Array("\(name): \(value)\r\n".utf8))
+            }
         }
         return cachedDateLine
     }

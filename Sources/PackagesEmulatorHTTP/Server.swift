@@ -46,6 +46,9 @@ public final class Server: @unchecked Sendable {
     /// `host:port` as bound; the `{api}` fallback when a request's `Host` is unusable.
     public private(set) var localAuthority = ""
     public private(set) var port = 0
+    /// Header fields every answer carries, whichever part of the emulator made it (the GHES persona's
+    /// `X-GitHub-Enterprise-Version`, SPEC §23); set before `run`.
+    public var everyAnswerHeaders: [(name: String, value: String)] = []
 
     public init(emulator: Emulator, logger: Logger, limits: Limits = Limits(), threads: Int = 1) {
         // Before the first base, so other threads can wake a loop (STYLE.md).
@@ -64,20 +67,23 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// Starts listening on `host:port` (`port` 0: any free port) with one listener per thread.
-    public func bind(host: String, port: Int) throws {
+    /// Starts listening on `host:port` (`port` 0: any free port) with one listener per thread, over TLS
+    /// with `tls` (SPEC §23); returns the port. A second call adds a second address (`--tls-port`).
+    @discardableResult
+    public func bind(host: String, port: Int, tls: TLSContext? = nil) throws -> Int {
         let address = try ListenAddress(host: host, port: port)
         // A probe without SO_REUSEPORT fails on a port anyone holds, even another process's
         // SO_REUSEPORT group, so "address already in use" is never silently shared.
         let chosen = try address.probe()
-        localAuthority = address.authority(port: chosen)
-        self.port = Int(chosen)
-        for _ in 0..<threads {
-            let loop = EventLoop(server: self)
-            try loop.listen(on: address, port: chosen)
-            loops.append(loop)
+        let first = loops.isEmpty
+        if first {
+            localAuthority = address.authority(port: chosen)
+            self.port = Int(chosen)
+            loops = (0..<threads).map { _ in EventLoop(server: self) }
         }
-        handleSignals()
+        for loop in loops { try loop.listen(on: address, port: chosen, tls: tls) }
+        if first { handleSignals() }
+        return Int(chosen)
     }
 
     /// SIGTERM and SIGINT stop gracefully; SIGHUP and SIGPIPE are ignored. Installed before `bind`

@@ -32,8 +32,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("web-url"), help: "Web URL in html_url fields. [EMULATOR_WEB_URL, default https://github.com]")
     var webURL: String?
 
-    @Option(help: "Permission model: dotcom or ghes. [EMULATOR_PROFILE, default dotcom]")
+    @Option(help: "dotcom, or ghes: GHES's permission model and persona (X-GitHub-Enterprise-Version, GET /meta). [EMULATOR_PROFILE, default dotcom]")
     var profile: Profile?
+
+    @Option(name: .customLong("ghes-version"),
+            help: "The version --profile ghes announces. [EMULATOR_GHES_VERSION, default \(EmulatorConfig.defaultEnterpriseVersion)]")
+    var ghesVersion: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [EMULATOR_LOG_LEVEL, default info]")
     var logLevel: Logger.Level?
@@ -78,6 +82,9 @@ struct Serve: ParsableCommand {
     @OptionGroup(title: "Limits (SPEC §12)")
     var limitOptions: LimitOptions
 
+    @OptionGroup(title: "HTTPS (SPEC §23)")
+    var tlsOptions: TLSOptions
+
     /// Options after flags and environment variables are merged.
     struct Settings {
         var host: String
@@ -86,6 +93,7 @@ struct Serve: ParsableCommand {
         var apiURL: String?
         var webURL: String
         var profile: Profile
+        var ghesVersion: String
         var logLevel: Logger.Level
         var threads: Int
         var rateLimit: Int64
@@ -98,6 +106,7 @@ struct Serve: ParsableCommand {
         var maxBlobSize: Int64
         var maxNpmTarballSize: Int64
         var limits = Server.Limits()
+        var tls: TLSOptions.Settings?
     }
 
     func settings(environment: [String: String] = Environment.current) throws -> Settings {
@@ -111,6 +120,8 @@ struct Serve: ParsableCommand {
             apiURL: try value(apiURL.map(Optional.some), "EMULATOR_API_URL", { $0 }, default: nil),
             webURL: try value(webURL, "EMULATOR_WEB_URL", { $0 }, default: "https://github.com"),
             profile: try value(profile, "EMULATOR_PROFILE", { Profile(rawValue: $0) }, default: .dotcom),
+            ghesVersion: try value(ghesVersion, "EMULATOR_GHES_VERSION", { $0 },
+                                   default: EmulatorConfig.defaultEnterpriseVersion),
             logLevel: try value(logLevel, "EMULATOR_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info),
             threads: try value(threads, "EMULATOR_THREADS", { Int($0) }, default: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))),
             // SPEC §9's numbers live in one place, the core's defaults.
@@ -129,6 +140,14 @@ struct Serve: ParsableCommand {
             maxNpmTarballSize: try value(maxNpmTarballSize, "EMULATOR_MAX_NPM_TARBALL_SIZE", { Int64($0) },
                                          default: EmulatorConfig().maxNpmTarballSize))
         settings.limits = try limitOptions.limits(environment: environment)
+        settings.tls = try tlsOptions.settings(environment: environment)
+        // A header value and a JSON string: digits, letters, `.` and `-` (GHES's are `3.17.0`).
+        guard !settings.ghesVersion.isEmpty, settings.ghesVersion.utf8.count <= 64, settings.ghesVersion.utf8.allSatisfy({
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
+                || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+        }) else {
+            throw ValidationError("--ghes-version must be a version such as 3.17.0, not \(settings.ghesVersion).")
+        }
         guard (0...1_000_000).contains(settings.journalSize) else {
             throw ValidationError("--journal-size must be between 0 and 1000000, not \(settings.journalSize).")
         }
@@ -204,13 +223,27 @@ struct Serve: ParsableCommand {
         var config = EmulatorConfig(apiURL: settings.apiURL, rateLimits: limits, control: control,
                                     dataDirectory: dataDirectory, maxBlobSize: settings.maxBlobSize)
         config.maxNpmTarballSize = settings.maxNpmTarballSize
+        config.enterpriseVersion = settings.ghesVersion
         let emulator = Emulator(store: store, config: config)
         let server = Server(emulator: emulator, logger: logger, limits: settings.limits, threads: settings.threads)
+        if settings.profile == .ghes {
+            // The persona (SPEC §23): on every answer, as a GHES appliance sends it.
+            server.everyAnswerHeaders = [("X-GitHub-Enterprise-Version", settings.ghesVersion)]
+        }
         let reloader = FixtureReloader(directory: settings.fixtures, profile: settings.profile,
                                        webURL: settings.webURL, emulator: emulator, logger: logger)
         server.onHangup = { reloader.reload(reason: "SIGHUP") }
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        var ready: String
         do {
-            try server.bind(host: settings.host, port: settings.port)
+            let tls = try settings.tls.map { try $0.context(dataDirectory: dataDirectory) }
+            let replaces = settings.tls?.replacesHTTP == true
+            let port = try server.bind(host: settings.host, port: settings.port, tls: replaces ? tls : nil)
+            ready = "listening on \(replaces ? "https" : "http")://\(host):\(port)"
+            if let tls, let extra = settings.tls?.extraPort {
+                let tlsPort = try server.bind(host: settings.host, port: extra, tls: tls)
+                ready += " and https://\(host):\(tlsPort)"
+            }
         } catch {
             printError("\(error)")
             throw ExitCode.failure
@@ -223,8 +256,7 @@ struct Serve: ParsableCommand {
             "users": "\(store.userCount)", "packages": "\(store.packageCount)", "tokens": "\(store.tokenCount)",
             "profile": "\(settings.profile.rawValue)", "threads": "\(settings.threads)",
         ])
-        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
-        print("listening on http://\(host):\(server.port)")
+        print(ready)
         fflush(nil)  // every stream: stdout may be a pipe, and the ready line must arrive now
         server.run()
         logger.info("stopped")

@@ -23,7 +23,7 @@ struct RouteHeaderTests {
         "/users/octocat/packages?package_type=container", "/users/octocat/packages/container/c-public",
         "/users/octocat/packages/container/c-public/versions", "/users/octocat/packages/container/c-public/versions/100001",
         "/users/octocat/docker/conflicts",
-        "/user", "/users/octocat", "/rate_limit",
+        "/user", "/users/octocat", "/rate_limit", "/meta",
     ]
 
     @Test func everyGetOperationHasATarget() {

@@ -12,17 +12,20 @@ public struct Request: Sendable {
     public var clientAddress: String
     /// `host:port` of the socket the request came in on: the `{api}` authority when `Host` is unusable.
     public var localAuthority: String
+    /// It came over TLS (SPEC §23): `{api}` then starts with `https://`.
+    public var secure: Bool
     /// The request body as received (control routes read it; the API ignores it).
     public var body: [UInt8]
 
     public init(method: String, target: String, headers: [(name: String, value: String)] = [],
                 clientAddress: String = "127.0.0.1", localAuthority: String = "127.0.0.1:8080",
-                body: [UInt8] = []) {
+                secure: Bool = false, body: [UInt8] = []) {
         self.method = method
         self.target = target
         self.headers = headers
         self.clientAddress = clientAddress
         self.localAuthority = localAuthority
+        self.secure = secure
         self.body = body
     }
 

@@ -17,10 +17,11 @@ extension Emulator {
         var accepted = { Scopes.accepted(for: nil, profile: store.profile) }
         if let route {
             switch route.operation.action {
-            case .authenticatedUser, .user, .rateLimit:
+            case .authenticatedUser, .user, .rateLimit, .meta:
                 accepted = { "" }
                 outcome = AccountRequest(store: store, route: route, authentication: authentication, version: version,
-                                         versionHeader: versionHeader).evaluate(rateLimitExhausted: exhausted)
+                                         versionHeader: versionHeader, enterpriseVersion: config.enterpriseVersion)
+                    .evaluate(rateLimitExhausted: exhausted)
             default:
                 let check = PackageRequest(store: store, route: route, rawQuery: target.query,
                                            authentication: authentication, version: version,
@@ -138,15 +139,16 @@ extension Emulator {
         return ("address:" + request.clientAddress, true, request.clientAddress)
     }
 
-    /// `{api}`: the configured API URL, else `http://` and the request's `Host` when it is a
-    /// well-formed authority, else the address the request came in on (SPEC §12); followed by `/api/v3`
-    /// for a request that came through the prefix (SPEC §13).
+    /// `{api}`: the configured API URL, else the request's scheme (`https://` over TLS, SPEC §23) and its
+    /// `Host` when it is a well-formed authority, else the address the request came in on (SPEC §12);
+    /// followed by `/api/v3` for a request that came through the prefix (SPEC §13).
     func apiBase(_ request: Request, viaPrefix: Bool = false) -> String {
         if let apiURL = config.apiURL { return apiURL }
         let hosts = request.values(of: "host")
+        let scheme = request.secure ? "https://" : "http://"
         let suffix = viaPrefix ? Route.prefix : ""
-        if hosts.count == 1, let host = hosts.first, Self.isAuthority(host) { return "http://" + host + suffix }
-        return "http://" + request.localAuthority + suffix
+        if hosts.count == 1, let host = hosts.first, Self.isAuthority(host) { return scheme + host + suffix }
+        return scheme + request.localAuthority + suffix
     }
 
     /// `host [ ":" port ]` of RFC 3986 §3.2.2–3.2.3, narrowed to what a URL can carry unescaped: a

@@ -86,6 +86,8 @@ enum RouteTable {
         .init("users/get-by-username", "GET", "/users/{username}", .user, "get-a-user", docs: "users/users"),
         .init("rate-limit/get", "GET", "/rate_limit", .rateLimit, "get-rate-limit-status-for-the-authenticated-user",
               docs: "rate-limit/rate-limit"),
+        // What tools read to tell GitHub Enterprise Server from GitHub.com (SPEC §23).
+        .init("meta/get", "GET", "/meta", .meta, "get-github-meta-information", docs: "meta/meta"),
     ]
 }
 
@@ -96,7 +98,7 @@ final class Operation: Sendable {
     enum Action: Sendable {
         case listPackages, getPackage, listVersions, getVersion, conflicts
         case deletePackage, restorePackage, deleteVersion, restoreVersion
-        case authenticatedUser, user, rateLimit
+        case authenticatedUser, user, rateLimit, meta
 
         /// Deletes and restores change the data set (SPEC §17).
         var isWrite: Bool {
