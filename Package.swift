@@ -13,6 +13,8 @@ let package = Package(
         // `import` reads GitHub over HTTPS (api.github.com, GHES).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // `import --cacert`: the CA an HTTPS API's certificate must chain to (an emulator's own, SPEC §23).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // SHA-256 (BoringSSL's): registry digests, generated version names, ETags.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // X.509 for the CA and server certificate made at start (SPEC §23).
@@ -51,6 +53,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

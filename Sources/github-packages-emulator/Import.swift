@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import PackagesEmulator
 
 /// `import --api-url URL --token T [--user LOGIN]... [--org LOGIN]... --out DIR`: a fixtures directory from a
@@ -41,6 +42,9 @@ struct Import: ParsableCommand {
     @Option(help: "The directory to write; it must not exist.")
     var out: String
 
+    @Option(help: "PEM CA certificates the API's certificate must chain to, instead of the system's (a GHES with its own CA, an emulator's ca.pem).")
+    var cacert: String?
+
     func validate() throws {
         guard !users.isEmpty || !orgs.isEmpty else { throw ValidationError("give at least one --user or --org") }
         guard (1...100).contains(pageSize) else { throw ValidationError("--page-size must be 1 to 100") }
@@ -55,7 +59,13 @@ struct Import: ParsableCommand {
             printError("import: \(out) exists; give a new directory")
             throw ExitCode.failure
         }
-        let reader = GitHubReader(apiURL: apiURL, token: token)
+        let reader: GitHubReader
+        do {
+            reader = try GitHubReader(apiURL: apiURL, token: token, caFile: cacert)
+        } catch {
+            printError("import: --cacert \(cacert ?? ""): \(error)")
+            throw ExitCode.failure
+        }
         defer { reader.shutdown() }
         do {
             try write(try collect(reader))
@@ -185,13 +195,20 @@ extension PackageType: ExpressibleByArgument {}
 final class GitHubReader {
     let base: String
     let token: String
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let client: HTTPClient
     /// Longest wait for a rate limit before giving up.
     let maxWait: Int64 = 3600
 
-    init(apiURL: String, token: String) {
+    init(apiURL: String, token: String, caFile: String? = nil) throws {
         base = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.token = token
+        var configuration = HTTPClient.Configuration()
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            configuration.tlsConfiguration = tls
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     func shutdown() { try? client.syncShutdown() }
