@@ -67,7 +67,8 @@ let package = Package(
         // Starts the real executable on 127.0.0.1:0 and talks to it over sockets.
         .testTarget(
             name: "LiveTests",
-            dependencies: ["github-packages-emulator"]
+            // COpenSSL: a TLS client that can misbehave on purpose (SPEC §23's abuse cases).
+            dependencies: ["github-packages-emulator", "COpenSSL"]
         ),
         // Feeds byte streams to RequestParser for Tests/Differential (h11 and httptools beside it).
         .executableTarget(

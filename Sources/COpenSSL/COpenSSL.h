@@ -31,6 +31,10 @@ static inline long copenssl_ctx_set_modes(SSL_CTX *context) {
                                          | SSL_MODE_RELEASE_BUFFERS);
 }
 
+static inline int copenssl_ctx_set_max_version(SSL_CTX *context, int version) {
+    return SSL_CTX_set_max_proto_version(context, version);
+}
+
 static inline long copenssl_set_host_name(SSL *ssl, const char *name) {
     return SSL_set_tlsext_host_name(ssl, name);
 }

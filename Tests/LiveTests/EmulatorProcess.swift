@@ -48,6 +48,8 @@ final class EmulatorProcess: @unchecked Sendable {
     private let stdoutPipe = Pipe()
     private let stdoutFile: URL?
     private let stderrFile: URL
+    /// The ready line, once read (`listening on https://…`, `… and https://…` with `--tls-port`).
+    private(set) var readyLine = ""
 
     /// Launches the executable with exactly `arguments`; `environment` is added to this process's
     /// environment without any `EMULATOR_*` variable, so an outer setting never leaks into a test.
@@ -159,7 +161,10 @@ final class EmulatorProcess: @unchecked Sendable {
                 var byte: UInt8 = 0
                 let count = read(fd, &byte, 1)
                 if count == 1 {
-                    if byte == UInt8(ascii: "\n") { return try Self.port(fromReadyLine: line) }
+                    if byte == UInt8(ascii: "\n") {
+                        readyLine = String(decoding: line, as: UTF8.self)
+                        return try Self.port(fromReadyLine: line)
+                    }
                     line.append(byte)
                     continue
                 }
@@ -173,8 +178,10 @@ final class EmulatorProcess: @unchecked Sendable {
 
     static func port(fromReadyLine bytes: [UInt8]) throws -> Int {
         let line = String(decoding: bytes, as: UTF8.self)
-        let prefix = "listening on http://127.0.0.1:"
-        guard line.hasPrefix(prefix), let port = Int(line.dropFirst(prefix.count)), port > 0 else {
+        // `… and https://127.0.0.1:Q` follows with `--tls-port`; the first port is returned.
+        let first = line.components(separatedBy: " and ")[0]
+        let prefix = first.hasPrefix("listening on https://") ? "listening on https://127.0.0.1:" : "listening on http://127.0.0.1:"
+        guard first.hasPrefix(prefix), let port = Int(first.dropFirst(prefix.count)), port > 0 else {
             throw LiveTestError("unexpected ready line \(line.debugDescription)")
         }
         return port

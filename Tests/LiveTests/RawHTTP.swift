@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 
 #if canImport(Glibc)
@@ -33,6 +34,13 @@ struct HTTPResponse {
 final class HTTPConnection {
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// Over TLS once `startTLS` succeeded (SPEC §23): the same requests, encrypted.
+    private(set) var tls: TLSTestClient?
+
+    /// Makes the connection HTTPS: a handshake that trusts `caFile` (nil: trusts nothing).
+    func startTLS(caFile: String?, host: String = "127.0.0.1", maxVersion: Int32 = TLS1_3_VERSION) throws {
+        tls = try TLSTestClient(fd: fd, caFile: caFile, host: host, maxVersion: maxVersion)
+    }
 
     /// Connects; every later read gives up after `timeout` seconds (SO_RCVTIMEO), so no test hangs.
     init(port: Int, timeout: Int = 5) throws {
@@ -66,7 +74,9 @@ final class HTTPConnection {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Socket.send(fd, $0.baseAddress, $0.count) }
+            let sent = bytes[offset...].withUnsafeBytes { raw in
+                tls.map { $0.write(raw) } ?? Socket.send(fd, raw.baseAddress, raw.count)
+            }
             guard sent > 0 else { throw LiveTestError("send: errno \(errno)") }
             offset += sent
         }
@@ -111,12 +121,15 @@ final class HTTPConnection {
     func readsEOF() -> Bool {
         guard buffer.isEmpty else { return false }
         var byte: UInt8 = 0
+        if let tls { return withUnsafeMutableBytes(of: &byte) { tls.read($0) } == 0 }
         return recv(fd, &byte, 1, 0) == 0
     }
 
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 16384)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        let count = chunk.withUnsafeMutableBytes { space in
+            tls.map { $0.read(space) } ?? recv(fd, space.baseAddress, space.count, 0)
+        }
         guard count > 0 else {
             throw LiveTestError(count == 0 ? "connection closed mid-answer" : "recv: errno \(errno)")
         }
