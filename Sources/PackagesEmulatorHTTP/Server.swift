@@ -43,9 +43,6 @@ public final class Server: @unchecked Sendable {
     public var onHangup: (@Sendable () -> Void)?
     /// Persistent timers on the main loop (`every(milliseconds:_:)`) and the closures they run.
     var timers: [(event: OpaquePointer, box: Unmanaged<TimerBox>)] = []
-    /// `host:port` as bound; the `{api}` fallback when a request's `Host` is unusable.
-    public private(set) var localAuthority = ""
-    public private(set) var port = 0
     /// Header fields every answer carries, whichever part of the emulator made it (the GHES persona's
     /// `X-GitHub-Enterprise-Version`, SPEC §23); set before `run`.
     public var everyAnswerHeaders: [(name: String, value: String)] = []
@@ -76,11 +73,7 @@ public final class Server: @unchecked Sendable {
         // SO_REUSEPORT group, so "address already in use" is never silently shared.
         let chosen = try address.probe()
         let first = loops.isEmpty
-        if first {
-            localAuthority = address.authority(port: chosen)
-            self.port = Int(chosen)
-            loops = (0..<threads).map { _ in EventLoop(server: self) }
-        }
+        if first { loops = (0..<threads).map { _ in EventLoop(server: self) } }
         for loop in loops { try loop.listen(on: address, port: chosen, tls: tls) }
         if first { handleSignals() }
         return Int(chosen)
