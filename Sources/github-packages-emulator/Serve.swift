@@ -13,7 +13,8 @@ struct Serve: ParsableCommand {
         abstract: "Serve a fixtures directory (the default command).",
         discussion: """
             Each option can also be set by the environment variable named beside it; a flag wins.
-            When ready, prints exactly one line `listening on http://HOST:PORT` on standard output.
+            When ready, prints exactly one line on standard output: `listening on http://HOST:PORT` \
+            (`https://` with --tls; `listening on http://HOST:PORT and https://HOST:TLSPORT` with --tls-port).
             """)
 
     @Option(help: "Address to listen on. [EMULATOR_HOST, default 127.0.0.1]")
