@@ -22,17 +22,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
-        // libevent through pkg-config (Debian/Ubuntu: libevent-dev).
+        // libevent through pkg-config (Debian/Ubuntu: libevent-dev), and OpenSSL 3 for TLS (SPEC §23;
+        // libssl-dev) in the same module: see CLibevent.h for why one.
         .systemLibrary(
             name: "CLibevent",
             pkgConfig: "libevent",
-            providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
-        ),
-        // OpenSSL through pkg-config (Debian/Ubuntu: libssl-dev): TLS on the event loops (SPEC §23).
-        .systemLibrary(
-            name: "COpenSSL",
-            pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+            providers: [.apt(["libevent-dev", "libssl-dev"]), .brew(["libevent", "openssl@3"])]
         ),
         // Pure core: fixtures, request -> response. No sockets, no C.
         .target(name: "PackagesEmulator", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -40,7 +35,7 @@ let package = Package(
         .target(
             name: "PackagesEmulatorHTTP",
             dependencies: [
-                "CLibevent", "COpenSSL", "PackagesEmulator",
+                "CLibevent", "PackagesEmulator",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -67,8 +62,8 @@ let package = Package(
         // Starts the real executable on 127.0.0.1:0 and talks to it over sockets.
         .testTarget(
             name: "LiveTests",
-            // COpenSSL: a TLS client that can misbehave on purpose (SPEC §23's abuse cases).
-            dependencies: ["github-packages-emulator", "COpenSSL"]
+            // CLibevent for OpenSSL: a TLS client that can misbehave on purpose (SPEC §23's abuse cases).
+            dependencies: ["github-packages-emulator", "CLibevent"]
         ),
         // Feeds byte streams to RequestParser for Tests/Differential (h11 and httptools beside it).
         .executableTarget(

@@ -1,4 +1,4 @@
-import COpenSSL
+import CLibevent
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import COpenSSL
+import CLibevent
 
 #if canImport(Glibc)
 import Glibc
@@ -73,8 +73,8 @@ final class TLSSession {
         return total
     }
 
-    /// Decrypted bytes OpenSSL holds that the socket will not announce again.
-    var hasPending: Bool { SSL_pending(ssl) > 0 }
+    /// Bytes OpenSSL holds, decrypted or not, that the socket will not announce again.
+    var hasPending: Bool { SSL_has_pending(ssl) == 1 }
 
     /// close_notify, once, without waiting for the client's (RFC 8446 §6.1 allows it).
     func shutdown() {

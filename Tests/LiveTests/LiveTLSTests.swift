@@ -1,4 +1,4 @@
-import COpenSSL
+import CLibevent
 import Foundation
 import Testing
 
