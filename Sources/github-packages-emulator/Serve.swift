@@ -270,7 +270,11 @@ extension Serve {
         for folder in ["/blobs/sha256", "/blobs", "/uploads", ""] {
             guard let directory = opendir(path + folder) else { continue }
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                // Up to the name's NUL only: the bytes of `d_name` after it are not initialised (valgrind
+                // saw a 16-byte scan read them when the whole array was copied).
+                let name = withUnsafeMutablePointer(to: &entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
                 if name != "." && name != ".." { unlink(path + folder + "/" + name) }
             }
             closedir(directory)

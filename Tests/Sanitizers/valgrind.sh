@@ -6,7 +6,8 @@
 # over TLS trusting only that CA, plus 5 TLS abuse connections a round (garbage instead of a ClientHello,
 # plain HTTP to the HTTPS port, a client gone mid-record, a handshake dropped midway, a TLS 1.2 client
 # that closes without reading); see traffic.py.
-# Passes when valgrind reports no definitely or indirectly lost bytes and no errors.
+# Passes when valgrind reports no definitely or indirectly lost bytes and no errors; when it does not, the
+# reports are printed. VALGRIND_OPTS adds options (valgrind reads it), e.g. --track-origins=yes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-150}
@@ -22,7 +23,7 @@ if [[ "${TLS:-}" == 1 ]]; then
     tls_serve=(--tls --tls-dir "$work/tls")
     tls_traffic=(--tls "$work/tls/ca.pem")
 fi
-valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+valgrind --tool=memcheck --suppressions=Tests/Sanitizers/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
     --error-exitcode=99 --log-file="$work/valgrind.log" \
     "$binary" --host 127.0.0.1 --port 0 --threads 2 --fixtures Fixtures "${tls_serve[@]}" > "$work/stdout" 2> "$work/stderr" &
 pid=$!
@@ -38,6 +39,8 @@ python3 Tests/Sanitizers/traffic.py "$port" "$rounds" "${tls_traffic[@]}" || tra
 kill -TERM $pid
 status=0
 wait $pid || status=$?
+# The reports themselves when valgrind failed (the log goes with $work): each error's or leak's stack.
+[[ $status -eq 0 ]] || sed -n '/^==[0-9]*== Command:/,/HEAP SUMMARY/p' "$work/valgrind.log" | sed '$d'
 sed -n '/HEAP SUMMARY/,$p' "$work/valgrind.log"
 grep -E "ERROR SUMMARY" "$work/valgrind.log" || true
 echo "valgrind: exit status $status (99 = valgrind found errors or leaks), traffic status $traffic"
