@@ -54,7 +54,7 @@ import urllib.request
 
 # The helpers registry_bench.py has already (servers on 127.0.0.1 stopped by PID, ports, CPU, the machine).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry_bench import (STARTED, RandomReader, build, children, cpu_seconds, free_port, log,  # noqa: E402
+from registry_bench import (STARTED, RandomReader, build, children, cpu_seconds, free_port, install_tools, log,  # noqa: E402
                             platform, stop_all, stop_process, version, wait_port)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -71,15 +71,7 @@ UPLOAD_TIMEOUT = 600
 # ---------------------------------------------------------------------------------------------- tools
 
 def ensure_tools():
-    wanted = (("nginx", "nginx-light"), ("wrk", "wrk"), ("npm", "npm"))
-    missing = [package for name, package in wanted if not shutil.which(name)]
-    if missing and os.geteuid() == 0:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    for name, package in wanted:
-        if not shutil.which(name):
-            sys.exit(f"npm_bench.py: {name} is missing (apt-get install -y {package})")
+    install_tools("npm_bench.py", (("nginx", "nginx-light"), ("wrk", "wrk"), ("npm", "npm")))
 
 
 def status_kb(pid, keys=("VmRSS",)):

@@ -67,8 +67,8 @@ def log(*parts):
 
 # ---------------------------------------------------------------------------------------------- tools
 
-def ensure_tools():
-    wanted = (("skopeo", "skopeo"), ("docker-registry", "docker-registry"), ("nginx", "nginx-light"), ("wrk", "wrk"))
+def install_tools(script, wanted):
+    """Each (command, Debian package) of `wanted` on PATH: installs the missing ones when root, else exits."""
     missing = [package for name, package in wanted if not shutil.which(name)]
     if missing and os.geteuid() == 0:
         subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
@@ -77,7 +77,12 @@ def ensure_tools():
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     for name, package in wanted:
         if not shutil.which(name):
-            sys.exit(f"registry_bench.py: {name} is missing (apt-get install -y {package})")
+            sys.exit(f"{script}: {name} is missing (apt-get install -y {package})")
+
+
+def ensure_tools():
+    install_tools("registry_bench.py", (("skopeo", "skopeo"), ("docker-registry", "docker-registry"),
+                                        ("nginx", "nginx-light"), ("wrk", "wrk")))
 
 
 def build():
@@ -544,13 +549,9 @@ def with_digest(location, digest):
 
 # -------------------------------------------------------------------------------------- manifest GET
 
-def wrk(port, path, connections, threads, seconds, auth):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-H", f"Accept: {OCI_MANIFEST}"]
-    if auth:
-        command += ["-H", f"Authorization: {auth}"]
-    output = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                            check=True, timeout=seconds + 60).stdout
+def wrk_numbers(output):
+    """Requests, requests/s, p50 and p99 in ms, and errors (non-2xx/3xx answers and socket errors) of the
+    output of `wrk --latency`."""
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -563,6 +564,16 @@ def wrk(port, path, connections, threads, seconds, auth):
 
     return {"requests": requests, "rps": rps, "p50": percentile(50), "p99": percentile(99),
             "errors": (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)}
+
+
+def wrk(port, path, connections, threads, seconds, auth):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "-H", f"Accept: {OCI_MANIFEST}"]
+    if auth:
+        command += ["-H", f"Authorization: {auth}"]
+    output = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                            check=True, timeout=seconds + 60).stdout
+    return wrk_numbers(output)
 
 
 def get_manifest(server, path):

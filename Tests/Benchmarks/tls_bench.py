@@ -44,8 +44,8 @@ import urllib.request
 # bench.py's page and token, its CPU accounting; registry_bench.py's process bookkeeping and tools.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import PATH, TOKEN, children, cpu_seconds  # noqa: E402
-from registry_bench import (STARTED, build, free_port, log, platform, stop_all, stop_process,  # noqa: E402
-                            version, wait_port)
+from registry_bench import (STARTED, build, free_port, install_tools, log, platform, stop_all,  # noqa: E402
+                            stop_process, version, wait_port, wrk_numbers)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AUTH = f"token {TOKEN}"
@@ -55,15 +55,7 @@ OPENSSL_TIMEOUT = 30
 # ---------------------------------------------------------------------------------------------- tools
 
 def ensure_tools():
-    wanted = (("wrk", "wrk"), ("nginx", "nginx-light"), ("openssl", "openssl"))
-    missing = [package for name, package in wanted if not shutil.which(name)]
-    if missing and os.geteuid() == 0:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    for name, package in wanted:
-        if not shutil.which(name):
-            sys.exit(f"tls_bench.py: {name} is missing (apt-get install -y {package})")
+    install_tools("tls_bench.py", (("wrk", "wrk"), ("nginx", "nginx-light"), ("openssl", "openssl")))
 
 
 def openssl(*arguments, stdin=None):
@@ -272,18 +264,7 @@ def wrk(port, path, connections, seconds, close=False):
         command += ["-H", "Connection: close"]
     output = subprocess.run(command + [f"https://127.0.0.1:{port}{path}"], capture_output=True, text=True,
                             check=True, timeout=seconds + 60).stdout
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-
-    def percentile(name):
-        match = re.search(rf"^\s+{name}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    return {"requests": requests, "rps": rps, "p50": percentile(50), "p99": percentile(99),
-            "errors": (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)}
+    return wrk_numbers(output)
 
 
 def measure(server, path, connections, seconds, close):
