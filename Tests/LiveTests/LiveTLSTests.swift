@@ -64,6 +64,31 @@ import Glibc
         #expect(challenge.header("WWW-Authenticate")?.hasPrefix("Bearer realm=\"https://127.0.0.1/token\"") == true)
     }
 
+    /// Eight pipelined requests in one TLS record (about 12 KB, read 4 KB at a time): OpenSSL holds the
+    /// rest decrypted while the socket has nothing more to announce; every request is still answered, in
+    /// order.
+    @Test func pipelinedRequestsInOneRecordAreAllAnswered() throws {
+        let directory = try Self.folder()
+        let (emulator, port) = try Self.start(["--threads", "1"], tlsDir: directory)
+        defer { emulator.stop() }
+        let client = try HTTPConnection(port: port)
+        try client.startTLS(caFile: directory + "/ca.pem")
+        let padding = String(repeating: "p", count: 1400)
+        let batch = (0..<8).map { index in
+            "GET /users/octocat/packages?package_type=container&per_page=1&page=\(index % 6 + 1) HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nAuthorization: token ghp_octocatRead\r\nX-Padding: \(padding)\r\n\r\n"
+        }.joined()
+        #expect(batch.utf8.count > 3 * 4096 && batch.utf8.count < 16384)
+        try client.send(batch)
+        // octocat has six container packages: pages 1-5 link to the next page, page 6 to the one before.
+        for index in 0..<8 {
+            let page = index % 6 + 1
+            let answer = try client.readResponse()
+            #expect(answer.status == 200, "request \(index + 1)")
+            #expect(answer.header("Link")?.contains("&page=\(page == 6 ? 5 : page + 1)>") == true, "request \(index + 1)")
+        }
+    }
+
     /// `--tls-port`: HTTP and HTTPS side by side, the same state; a large npm tarball published over TLS
     /// (a body of many TLS records) comes back byte for byte over both, through the file path of each
     /// (sendfile for HTTP, the TLS copy for HTTPS).
