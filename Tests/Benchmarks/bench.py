@@ -94,36 +94,46 @@ class Emulator:
                 self.process.wait()
 
 
+def nginx_conf(directory, body, file, content_type, workers, port, listen_suffix="", server_extra="",
+               location_extra="", log="access_log off;"):
+    """Writes `body` as DIRECTORY/FILE and the nginx.conf every benchmark's nginx runs: `workers` processes,
+    keep-alive without a request cap, one server on 127.0.0.1:PORT (`listen_suffix`: ` ssl`; `server_extra`:
+    its certificate lines) answering every path with that file as `content_type` (`location_extra`: more
+    headers). Returns the conf's path."""
+    with open(os.path.join(directory, file), "wb") as f:
+        f.write(body)
+    os.chmod(os.path.join(directory, file), 0o644)
+    conf = os.path.join(directory, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes {workers};
+daemon off;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+  {log}
+  keepalive_requests 1000000;
+  server {{
+    listen 127.0.0.1:{port}{listen_suffix};{server_extra}
+    location / {{
+      root {directory};
+      default_type "{content_type}";{location_extra}
+      try_files /{file} =404;
+    }}
+  }}
+}}
+""")
+    return conf
+
+
 class Nginx:
     """nginx serving one file with the emulator's Content-Type, started and stopped by PID."""
 
     def __init__(self, body, workers):
         self.dir = tempfile.mkdtemp(prefix="bench-nginx.")
         os.chmod(self.dir, 0o755)  # nginx's workers run as an unprivileged user
-        with open(os.path.join(self.dir, "body.json"), "wb") as f:
-            f.write(body)
-        os.chmod(os.path.join(self.dir, "body.json"), 0o644)
         self.port = free_port()
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""worker_processes {workers};
-daemon off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
-      root {self.dir};
-      default_type "application/json; charset=utf-8";
-      try_files /body.json =404;
-    }}
-  }}
-}}
-""")
+        conf = nginx_conf(self.dir, body, "body.json", "application/json; charset=utf-8", workers, self.port)
         self.process = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir], stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:

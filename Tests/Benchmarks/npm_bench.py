@@ -55,7 +55,7 @@ import urllib.request
 # The helpers registry_bench.py has already (servers on 127.0.0.1 stopped by PID, ports, CPU, the machine).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry_bench import (STARTED, RandomReader, build, children, cpu_seconds, free_port, install_tools, log,  # noqa: E402
-                            platform, stop_all, stop_process, version, wait_port)
+                            nginx_conf, platform, stop_all, stop_process, version, wait_port)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOKEN = "ghp_octocatAdmin"
@@ -141,30 +141,8 @@ class Nginx:
         self.dir = tempfile.mkdtemp(prefix="nginx.", dir=work)
         os.chmod(self.dir, 0o755)  # nginx's workers run as an unprivileged user
         os.chmod(work, 0o755)
-        with open(os.path.join(self.dir, "packument"), "wb") as f:
-            f.write(body)
-        os.chmod(os.path.join(self.dir, "packument"), 0o644)
         self.port = free_port()
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""worker_processes {workers};
-daemon off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
-      root {self.dir};
-      default_type "{content_type}";
-      try_files /packument =404;
-    }}
-  }}
-}}
-""")
+        conf = nginx_conf(self.dir, body, "packument", content_type, workers, self.port)
         self.process = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir], stderr=subprocess.DEVNULL)
         STARTED.append(self.process)
         wait_port(self.port, self.process, "nginx")

@@ -45,6 +45,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import nginx_conf  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCRATCH = os.path.join(ROOT, ".build-bench")
 TOKEN = "ghp_octocatAdmin"
@@ -248,32 +251,10 @@ class Nginx:
         self.dir = tempfile.mkdtemp(prefix="nginx.", dir=work)
         os.chmod(self.dir, 0o755)  # nginx's workers run as an unprivileged user
         os.chmod(work, 0o755)
-        with open(os.path.join(self.dir, "manifest"), "wb") as f:
-            f.write(body)
-        os.chmod(os.path.join(self.dir, "manifest"), 0o644)
         self.port = free_port()
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""worker_processes {workers};
-daemon off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
-      root {self.dir};
-      default_type "{content_type}";
-      add_header Docker-Content-Digest "{digest}";
-      add_header Docker-Distribution-API-Version "registry/2.0";
-      try_files /manifest =404;
-    }}
-  }}
-}}
-""")
+        headers = f'\n      add_header Docker-Content-Digest "{digest}";' \
+            '\n      add_header Docker-Distribution-API-Version "registry/2.0";'
+        conf = nginx_conf(self.dir, body, "manifest", content_type, workers, self.port, location_extra=headers)
         self.process = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir], stderr=subprocess.DEVNULL)
         STARTED.append(self.process)
         wait_port(self.port, self.process, "nginx")

@@ -43,7 +43,7 @@ import urllib.request
 
 # bench.py's page and token, its CPU accounting; registry_bench.py's process bookkeeping and tools.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import PATH, TOKEN, children, cpu_seconds  # noqa: E402
+from bench import PATH, TOKEN, children, cpu_seconds, nginx_conf  # noqa: E402
 from registry_bench import (STARTED, build, free_port, install_tools, log, platform, stop_all,  # noqa: E402
                             stop_process, version, wait_port, wrk_numbers)
 
@@ -130,33 +130,12 @@ class Nginx:
     def __init__(self, body, content_type, workers, cert, key, work, log_format=None):
         self.dir = tempfile.mkdtemp(prefix="nginx.", dir=work)
         os.chmod(self.dir, 0o755)  # nginx's workers run as an unprivileged user
-        with open(os.path.join(self.dir, "body.json"), "wb") as f:
-            f.write(body)
-        os.chmod(os.path.join(self.dir, "body.json"), 0o644)
         self.port = free_port()
         self.access_log = os.path.join(self.dir, "access.log")
         logging = (f"log_format probe '{log_format}';\n  access_log {self.access_log} probe;" if log_format
                    else "access_log off;")
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""worker_processes {workers};
-daemon off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-  {logging}
-  keepalive_requests 1000000;
-  server {{
-    listen 127.0.0.1:{self.port} ssl;{NGINX_TLS.format(cert=cert, key=key)}
-    location / {{
-      root {self.dir};
-      default_type "{content_type}";
-      try_files /body.json =404;
-    }}
-  }}
-}}
-""")
+        conf = nginx_conf(self.dir, body, "body.json", content_type, workers, self.port, listen_suffix=" ssl",
+                          server_extra=NGINX_TLS.format(cert=cert, key=key), log=logging)
         self.process = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir], stderr=subprocess.DEVNULL)
         STARTED.append(self.process)
         wait_port(self.port, self.process, "nginx")
